@@ -1,0 +1,152 @@
+"""Fetch the JavaScript the static site serves itself, at pinned versions, integrity-checked.
+
+The book's pages load require.js, the Jupyter widget manager, anywidget and MathJax from the
+site's own ``static/vendor`` folder (copied to ``_build/html/_static/vendor``), never from a
+CDN. This script downloads each package named in ``tools/static-assets.json`` with the npm
+client (``npm pack``, so the registry is whatever npm is configured to use), checks the
+tarball against its pinned SRI integrity (sha512) *before* extracting anything, and copies
+only the files the site needs. Tarballs are cached, so a second run (or an offline build with
+a warm cache) needs no network::
+
+    python tools/fetch_static.py            # fetch what is missing, verify, extract
+    python tools/fetch_static.py --check    # verify the cache and the extracted files only
+
+Cache: ``$TOKENLAB_NPM_CACHE`` or ``~/.cache/tokenlab/npm``. To build offline on another
+machine, copy that folder (or run this script once while online).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import fnmatch
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = ROOT / "tools" / "static-assets.json"
+DEST = ROOT / "static" / "vendor"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("TOKENLAB_NPM_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "tokenlab" / "npm"
+
+
+def sri_sha512(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
+
+
+def tarball_name(name: str, version: str) -> str:
+    return f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+
+
+def fetch_tarball(pkg: dict) -> bytes:
+    """Return the verified tarball bytes of one package, from the cache or via ``npm pack``."""
+    name, version, integrity = pkg["name"], pkg["version"], pkg["integrity"]
+    cached = cache_dir() / tarball_name(name, version)
+    if cached.exists():
+        data = cached.read_bytes()
+        if sri_sha512(data) == integrity:
+            return data
+        print(f"cached {cached.name} fails its integrity check; fetching it again", file=sys.stderr)
+        cached.unlink()
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit(
+            f"npm is needed to fetch {name}@{version} (or put {cached.name} in {cache_dir()})"
+        )
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(
+            [npm, "pack", f"{name}@{version}", "--pack-destination", tmp, "--json"],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise SystemExit(
+                f"npm pack {name}@{version} failed (offline? put {cached.name} in "
+                f"{cache_dir()}):\n{proc.stderr.strip()}"
+            )
+        data = (Path(tmp) / tarball_name(name, version)).read_bytes()
+    actual = sri_sha512(data)
+    if actual != integrity:
+        raise SystemExit(
+            f"integrity mismatch for {name}@{version}: expected {integrity}, got {actual}; "
+            "nothing was extracted"
+        )
+    tmp_path = cached.with_suffix(".part")
+    tmp_path.write_bytes(data)
+    tmp_path.replace(cached)
+    return data
+
+
+def _skipped(member: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(member, p) for p in patterns)
+
+
+def extract(pkg: dict, data: bytes, dest: Path) -> list[Path]:
+    """Copy the package's wanted files (regular files only, no links, no escaping paths)."""
+    written: list[Path] = []
+    skip = pkg.get("skip", [])
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            rel = member.name.removeprefix("package/")
+            if rel.startswith("/") or ".." in Path(rel).parts or _skipped(rel, skip):
+                continue
+            for src, dst in pkg["extract"].items():
+                if src.endswith("/") and rel.startswith(src):
+                    target = dest / dst / rel[len(src):]
+                elif rel == src:
+                    target = dest / dst
+                else:
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fh = tar.extractfile(member)
+                assert fh is not None
+                target.write_bytes(fh.read())
+                written.append(target)
+    missing = [s for s in pkg["extract"] if not any(
+        str(p.relative_to(dest)).startswith(pkg["extract"][s].rstrip("/")) for p in written)]
+    if missing:
+        raise SystemExit(f"{pkg['name']}@{pkg['version']} has no {missing}")
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="verify only; fetch nothing")
+    args = parser.parse_args(argv)
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    stamp = DEST / "manifest.json"
+    wanted = json.dumps(manifest["packages"], sort_keys=True)
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
+        print(f"static/vendor is up to date ({len(manifest['packages'])} packages)")
+        return 0
+    if args.check:
+        print("static/vendor is missing or stale: run python tools/fetch_static.py")
+        return 1
+    if DEST.exists():
+        shutil.rmtree(DEST)
+    DEST.mkdir(parents=True)
+    for pkg in manifest["packages"]:
+        files = extract(pkg, fetch_tarball(pkg), DEST)
+        size = sum(f.stat().st_size for f in files)
+        print(f"{pkg['name']}@{pkg['version']}: {len(files)} files, {size / 1e6:.1f} MB, "
+              "integrity ok")
+    stamp.write_text(wanted, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
