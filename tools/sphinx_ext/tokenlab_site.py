@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+def _dedupe_scripts(
+    app: Any, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
     scripts = context.get("script_files")
     if not scripts:
         return

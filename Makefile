@@ -1,0 +1,41 @@
+# Everything Is a Token: build the book and run every test.
+#   make book    install into .venv, fetch the site's JavaScript, build the site (every notebook executed)
+#   make test    install into .venv, then unit + property tests, the book build and browser tests
+#   make serve   serve the built site on http://127.0.0.1:8000
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# Corpora for offline builds and tests; readers without it download them (see README).
+export TOKENLAB_DATA ?= $(abspath ../shared/corpora)
+
+.PHONY: install vendor book test serve lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+vendor: install
+	$(BIN)/python tools/fetch_static.py
+
+book: vendor
+	rm -rf _build/html _build/jupyter_execute _build/.doctrees
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+test: vendor
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check lib tests tools
+
+serve:
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+clean:
+	rm -rf _build static/vendor

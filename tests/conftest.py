@@ -1,0 +1,166 @@
+"""Shared fixtures: corpora location, the built site, a local server and a headless browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
+
+if "TOKENLAB_DATA" not in os.environ and SHARED_CORPORA.is_dir():
+    os.environ["TOKENLAB_DATA"] = str(SHARED_CORPORA)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def require_tool(name: str, path: str | None) -> str:
+    """Return the tool's path; skip without it, except in CI, where a missing tool fails."""
+    if path:
+        return path
+    message = f"{name} is not installed"
+    if in_ci():
+        pytest.fail(f"{message}, and CI must run these tests")
+    pytest.skip(message)
+
+
+class BookBuild:
+    def __init__(self, returncode: int, output: str, seconds: float, html: Path) -> None:
+        self.returncode, self.output, self.seconds, self.html = returncode, output, seconds, html
+
+
+@pytest.fixture(scope="session")
+def book_build() -> BookBuild:
+    """Build the whole book once per session, every notebook executed, warnings as errors.
+
+    Set TOKENLAB_SITE to an already built ``_build/html`` to skip the build while iterating.
+    """
+    prebuilt = os.environ.get("TOKENLAB_SITE")
+    if prebuilt:
+        return BookBuild(0, "(prebuilt: TOKENLAB_SITE)", 0.0, Path(prebuilt))
+    fetch = subprocess.run([sys.executable, "tools/fetch_static.py"], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert fetch.returncode == 0, fetch.stdout + fetch.stderr
+    for stale in ("_build/html", "_build/.doctrees", "_build/jupyter_execute"):
+        shutil.rmtree(ROOT / stale, ignore_errors=True)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(jb), "build", ".", "--warningiserror", "--keep-going"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    seconds = time.perf_counter() - start
+    (ROOT / "_build").mkdir(exist_ok=True)
+    (ROOT / "_build" / "build.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    print(f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}")
+    return BookBuild(proc.returncode, proc.stdout + proc.stderr, seconds, ROOT / "_build" / "html")
+
+
+@pytest.fixture(scope="session")
+def site_dir(book_build: BookBuild) -> Path:
+    if book_build.returncode != 0:
+        pytest.fail("the book did not build; see test_book.py and _build/build.log")
+    return book_build.html
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path):
+    """Serve the built site on 127.0.0.1 (an ephemeral port) for the session."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright (no browser download)."""
+    exe = os.environ.get("TOKENLAB_CHROMIUM") or next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
+        None,
+    )
+    exe = require_tool("chromium", exe)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=exe,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Everything a page asked for and complained about while a test drove it."""
+
+    def __init__(self, page, origin: str) -> None:
+        self.page = page
+        self.origin = origin
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda err: self.console_errors.append(f"pageerror: {err}"))
+        page.on("response", self._response)
+        page.on("requestfailed", lambda req: self.failed.append(f"{req.url} ({req.failure})"))
+        page.route("**/*", self._route)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.console_errors.append(f"{msg.text} at {msg.location}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(self.origin + "/") or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def assert_clean(self) -> None:
+        assert not self.outside, f"requests outside 127.0.0.1: {self.outside}"
+        assert not self.failed, f"failed requests: {self.failed}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def open_page(browser, site_url):
+    """Open a page of the site in a fresh context; yields (page, watch)."""
+    contexts = []
+
+    def _open(path: str, **context_args):
+        context = browser.new_context(**context_args)
+        contexts.append(context)
+        page = context.new_page()
+        watch = PageWatch(page, site_url)
+        page.goto(f"{site_url}/{path}", wait_until="load")
+        return page, watch
+
+    yield _open
+    for context in contexts:
+        context.close()
