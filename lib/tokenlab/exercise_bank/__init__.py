@@ -1,0 +1,16 @@
+"""The checkers of every chapter's coding exercises, one module per chapter.
+
+Importing this package registers them all with :mod:`tokenlab.exercises`, which imports it
+the first time a reader calls :func:`tokenlab.exercises.check`. A chapter module imports
+``tokenlab.exercises`` (never the other way round at import time), so there is no cycle.
+
+Examples
+--------
+>>> from tokenlab.exercises import exercises
+>>> "ch01-bigrams" in exercises()
+True
+"""
+
+from tokenlab.exercise_bank import ch01
+
+__all__ = ["ch01"]
