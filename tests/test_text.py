@@ -1,0 +1,311 @@
+"""tokenlab.text: standardization, word/character/n-gram tokenizers, Hangul syllables and jamo."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tokenlab.text import (
+    NORMALIZATION_FORMS,
+    WHITESPACE,
+    char_tokens,
+    from_jamo,
+    jamo_tokens,
+    ngrams,
+    standardize,
+    to_jamo,
+    word_tokens,
+)
+
+FORMS = [*NORMALIZATION_FORMS, None]
+ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+TRICKY = st.text(
+    st.sampled_from(
+        list("aAzZ .,!?-'\"()\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u3000\u2028\u200bßẞİıΣσς")
+        + list("\u0301\u0300\u0316\u0307\u030c\u0345ǰﬁＡｚ１！한국어가각힣ㄱㅏㅋㅠ")
+        + ["\u1100", "\u1161", "\u11a8", "\u11c2", "\u1112", "\u1175", "\u1fb3", "👍"]
+    ),
+    max_size=40,
+)
+TEXT = st.one_of(ANY_TEXT, TRICKY)
+HANGUL = st.text(
+    st.one_of(
+        st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
+        st.characters(min_codepoint=0x1100, max_codepoint=0x11FF),
+        st.characters(min_codepoint=0x3131, max_codepoint=0x318E),
+        st.sampled_from(list(" a1.!")),
+    ),
+    max_size=40,
+)
+
+
+# ---------------------------------------------------------------------------- WHITESPACE
+
+
+def test_whitespace_is_every_isspace_code_point():
+    everything = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert WHITESPACE == everything
+    assert len(set(WHITESPACE)) == len(WHITESPACE) == 29
+    assert "\x85" in WHITESPACE and "\u3000" in WHITESPACE and "\x1c" in WHITESPACE
+    assert "\u200b" not in WHITESPACE and "\ufeff" not in WHITESPACE
+
+
+# --------------------------------------------------------------------------- standardize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", ""),
+        ("   \t\n ", ""),
+        ("The cat sat on the mat.", "the cat sat on the mat"),
+        ("Hello, World!", "hello world"),
+        ("don't", "dont"),  # removed, not replaced by a space (Keras's default)
+        ("ＡＢＣ", "abc"),  # full-width forms
+        ("Straße", "strasse"),
+        ("STRASSE", "strasse"),
+        ("ΣΟΦΟΣ σοφός", "σοφοσ σοφόσ"),  # casefold has no final sigma
+        ("İstanbul", "i\u0307stanbul"),  # Turkish dotted capital I: i + combining dot
+        ("ﬁne ﬀ", "fine ff"),  # ligatures
+        ("Cafe\u0301", "café"),  # combining accent composed by NFKC
+        ("① ½ ㎏", "1 1⁄2 kg"),  # compatibility forms; the fraction slash is a symbol
+        ("한국어 텍스트를 분석합니다!!", "한국어 텍스트를 분석합니다"),
+        ("정말   재밌어요 ^^ ㅎㅎ", "정말 재밌어요 ^^ \u1112\u1112"),
+        ("a\x85b\u3000c\xa0d\u2028e", "a b c d e"),
+        ("  leading and trailing  ", "leading and trailing"),
+        ("$100 + 5% = 3×7 👍", "$100 + 5 = 3×7 👍"),  # symbols stay, % is punctuation
+        ("«quoted» “smart” ¿qué?", "quoted smart qué"),
+        ("a\u200bb", "a\u200bb"),  # zero-width space is a format character, not whitespace
+    ],
+)
+def test_standardize_examples(raw, expected):
+    assert standardize(raw) == expected
+
+
+def test_standardize_options():
+    text = "Don't  STOP, Ｎｏｗ!"
+    assert standardize(text, lowercase=False) == "Dont STOP Now"
+    assert standardize(text, strip_punctuation=False) == "don't stop, now!"
+    assert standardize(text, normalization=None) == "dont stop ｎｏｗ"
+    assert standardize(text, lowercase=False, strip_punctuation=False,
+                       normalization=None) == "Don't STOP, Ｎｏｗ!"
+    assert standardize("é", normalization="NFD") == "e\u0301"
+    assert standardize("ㅋㅋ ㄱㅏ") == "\u110f\u110f 가"  # NFKC: compatibility jamo change
+    assert standardize("ㅋㅋ ㄱㅏ", normalization="NFC") == "ㅋㅋ ㄱㅏ"  # NFC keeps them
+
+
+def test_standardize_renormalizes_after_casefold_and_punctuation():
+    # casefold("ǰ") is "j" + combining caron; NFKC composes it back
+    assert standardize("ǰ") == "ǰ" and unicodedata.is_normalized("NFKC", standardize("ǰ"))
+    # removing "." brings a combining acute next to "a"
+    assert standardize("a.\u0301") == "á"
+    # NFD: marks put back in canonical order once the "." between them is gone
+    assert standardize("a\u0301.\u0316", normalization="NFD") == "a\u0316\u0301"
+
+
+def test_standardize_errors():
+    with pytest.raises(TypeError, match="text must be a str, got int"):
+        standardize(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="text must be a str, got bytes"):
+        standardize(b"abc")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="normalization must be one of 'NFC', 'NFKC', 'NFD'"):
+        standardize("abc", normalization="nfkc")
+    with pytest.raises(TypeError, match="lowercase"):
+        standardize("abc", lowercase="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="strip_punctuation"):
+        standardize("abc", strip_punctuation=1)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.sampled_from(FORMS), st.booleans(), st.booleans())
+def test_standardize_is_idempotent(text, form, lowercase, strip):
+    options = {"normalization": form, "lowercase": lowercase, "strip_punctuation": strip}
+    once = standardize(text, **options)
+    assert standardize(once, **options) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT, st.sampled_from(FORMS))
+def test_standardize_output_shape(text, form):
+    out = standardize(text, normalization=form)
+    assert out == out.strip() and "  " not in out
+    assert not any(c in WHITESPACE for c in out.replace(" ", ""))
+    assert not any(unicodedata.category(c).startswith("P") for c in out)
+    if form is None:
+        assert out.casefold() == out
+    else:  # folded up to normalization: casefold("ǰ") is "j" + U+030C, which NFC composes
+        assert unicodedata.is_normalized(form, out)
+        assert unicodedata.normalize(form, out.casefold()) == out
+    assert word_tokens(out) == (out.split(" ") if out else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT)
+def test_standardize_without_steps_only_tidies_whitespace(text):
+    plain = standardize(text, lowercase=False, strip_punctuation=False, normalization=None)
+    assert plain == " ".join(word_tokens(text))
+
+
+# ---------------------------------------------------------------------------- tokenizers
+
+
+def test_word_tokens_lecture_example():
+    tokens = word_tokens(standardize("The cat sat on the mat."))
+    assert tokens == ["the", "cat", "sat", "on", "the", "mat"]
+    assert sorted(set(tokens)) == ["cat", "mat", "on", "sat", "the"]
+    assert word_tokens("the\tcat\n\nsat\x85on\u3000the\u2029mat") == tokens
+    assert word_tokens("") == [] and word_tokens(" \t ") == []
+    assert word_tokens("Don't stop.") == ["Don't", "stop."]  # no standardization inside
+
+
+def test_char_tokens():
+    assert char_tokens("the cat") == list("thecat")
+    assert char_tokens("the cat", keep_whitespace=True) == list("the cat")
+    assert char_tokens("한국어 텍스트") == ["한", "국", "어", "텍", "스", "트"]
+    assert char_tokens("👍🏽") == ["👍", "\U0001f3fd"]  # one glyph, two code points
+    assert char_tokens("e\u0301") == ["e", "\u0301"]
+    assert char_tokens("") == [] and char_tokens("", keep_whitespace=True) == []
+    with pytest.raises(TypeError, match="text must be a str, got list"):
+        char_tokens(["a"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="keep_whitespace"):
+        char_tokens("a", keep_whitespace=None)  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT)
+def test_char_and_word_tokens_properties(text):
+    assert "".join(char_tokens(text, keep_whitespace=True)) == text
+    assert "".join(char_tokens(text)) == "".join(word_tokens(text))
+    assert all(len(c) == 1 for c in char_tokens(text))
+    assert all(w and not any(c in WHITESPACE for c in w) for w in word_tokens(text))
+
+
+def test_bigrams_keep_place_names_apart():
+    a = word_tokens(standardize("I love New York."))
+    b = word_tokens(standardize("She lives in South Korea!"))
+    assert ngrams(a, 2) == ["i love", "love new", "new york"]
+    assert ngrams(b, 2) == ["she lives", "lives in", "in south", "south korea"]
+    features = set(ngrams(a, (1, 2))) | set(ngrams(b, (1, 2)))
+    assert {"new york", "york", "new", "south korea", "korea", "south"} <= features
+    # a bag of words cannot tell "new york" from "york ... new"; bigrams can
+    assert set(ngrams(["york", "is", "new"], 1)) == set(ngrams(["new", "york", "is"], 1))
+    assert "new york" not in ngrams(["york", "is", "new"], 2)
+
+
+def test_ngrams_order_and_widths():
+    tokens = ["the", "cat", "sat", "on", "the", "mat"]
+    assert ngrams(tokens, 1) == tokens
+    assert ngrams(tokens, (1, 2)) == tokens + [
+        "the cat", "cat sat", "sat on", "on the", "the mat",
+    ]
+    assert ngrams(tokens, 3) == ["the cat sat", "cat sat on", "sat on the", "on the mat"]
+    assert ngrams(tokens, range(1, 3)) == ngrams(tokens, (1, 2))
+    assert ngrams(tokens, [2, 3]) == ngrams(tokens, 2) + ngrams(tokens, 3)
+    assert ngrams(tokens, 6) == ["the cat sat on the mat"]
+    assert ngrams(tokens, 7) == [] and ngrams([], 1) == [] and ngrams([], (1, 3)) == []
+    assert ngrams(("a", "b"), 2) == ["a b"]
+
+
+@pytest.mark.parametrize("n", [0, -1, (0, 2), (3, 2), (1, 2, 3), (1,), (1.0, 2), range(0, 2),
+                               range(3, 3)])
+def test_ngrams_bad_n_is_a_value_error(n):
+    with pytest.raises(ValueError, match="n "):
+        ngrams(["a", "b"], n)
+
+
+@pytest.mark.parametrize("n", ["2", 2.0, True, None, {1, 2}])
+def test_ngrams_n_of_the_wrong_type_is_a_type_error(n):
+    with pytest.raises(TypeError, match="n must be"):
+        ngrams(["a", "b"], n)
+
+
+def test_ngrams_bad_tokens():
+    with pytest.raises(TypeError, match="tokens must be a list or tuple of str, got str"):
+        ngrams("the cat", 2)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"tokens\[1\] must be a str, got int"):
+        ngrams(["a", 1], 1)  # type: ignore[list-item]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=5),
+                max_size=12),
+       st.integers(1, 5), st.integers(0, 3))
+def test_ngram_counts(tokens, lo, extra):
+    hi = lo + extra
+    assert len(ngrams(tokens, lo)) == max(0, len(tokens) - lo + 1)
+    assert len(ngrams(tokens, (lo, hi))) == sum(
+        max(0, len(tokens) - w + 1) for w in range(lo, hi + 1)
+    )
+    assert ngrams(tokens, (lo, hi)) == [g for w in range(lo, hi + 1) for g in ngrams(tokens, w)]
+    assert ngrams(tokens, 1) == tokens
+
+
+# ------------------------------------------------------------------------------ Hangul jamo
+
+
+def test_to_jamo_examples():
+    assert to_jamo("각") == "\u1100\u1161\u11a8"
+    assert to_jamo("가") == "\u1100\u1161"
+    assert to_jamo("힣") == "\u1112\u1175\u11c2"
+    assert to_jamo("cat, 한") == "cat, \u1112\u1161\u11ab"
+    assert to_jamo("ㄱ") == "ㄱ"  # compatibility jamo are not syllables
+    assert to_jamo("") == "" and from_jamo("") == ""
+
+
+def test_to_jamo_agrees_with_nfd_on_every_syllable():
+    syllables = "".join(chr(c) for c in range(0xAC00, 0xD7A4))
+    assert len(syllables) == 11172
+    assert to_jamo(syllables) == unicodedata.normalize("NFD", syllables)
+    assert from_jamo(to_jamo(syllables)) == syllables
+    assert from_jamo(to_jamo(syllables)) == unicodedata.normalize("NFC", to_jamo(syllables))
+
+
+def test_from_jamo_leaves_other_characters():
+    assert from_jamo("\u1100\u1161\u11a8") == "각"
+    assert from_jamo("\u1100\u1100\u1161") == "\u1100가"  # a lone L stays
+    assert from_jamo("\u1161\u11a8") == "\u1161\u11a8"  # V T without L stays
+    assert from_jamo("\u1100\u1161\u11a7") == "가\u11a7"  # U+11A7 is not a trailing jamo
+    assert from_jamo("\u1100\u1161\u11a8\u11a8") == "각\u11a8"
+    assert from_jamo("ㄱㅏ") == "ㄱㅏ"  # compatibility jamo are not conjoining
+    assert from_jamo("\u1113\u1161") == "\u1113\u1161"  # old L (not in the 19) stays
+    assert from_jamo("a\u1100") == "a\u1100"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(HANGUL, TEXT))
+def test_jamo_round_trip_on_nfc_text(text):
+    s = unicodedata.normalize("NFC", text)
+    jamo = to_jamo(s)
+    assert from_jamo(jamo) == s
+    assert not any(0xAC00 <= ord(c) <= 0xD7A3 for c in jamo)
+    assert from_jamo(jamo) == unicodedata.normalize("NFC", jamo)
+    std = standardize(text)
+    assert from_jamo(to_jamo(std)) == std
+
+
+@settings(max_examples=200, deadline=None)
+@given(HANGUL)
+def test_to_jamo_is_nfd_on_hangul_text(text):
+    # NFD only splits syllables here (no other character in HANGUL decomposes)
+    s = unicodedata.normalize("NFC", text)
+    assert to_jamo(s) == unicodedata.normalize("NFD", s)
+
+
+def test_jamo_tokens():
+    assert jamo_tokens("한 글") == ["\u1112", "\u1161", "\u11ab", "\u1100", "\u1173", "\u11af"]
+    assert jamo_tokens("ab") == ["a", "b"] and jamo_tokens("") == []
+    with pytest.raises(TypeError, match="text must be a str, got NoneType"):
+        jamo_tokens(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="text must be a str"):
+        from_jamo(1)  # type: ignore[arg-type]
+
+
+def test_korean_pipeline_levels():
+    text = standardize("한국어 텍스트를 토큰으로!")
+    assert word_tokens(text) == ["한국어", "텍스트를", "토큰으로"]
+    assert len(char_tokens(text)) == 11  # syllables
+    assert len(jamo_tokens(text)) == 27
+    assert "".join(jamo_tokens(text)) == to_jamo(text.replace(" ", ""))
