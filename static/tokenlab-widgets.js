@@ -12,13 +12,21 @@
   // Where the widget manager's bundled fonts and styles live (its webpack public path).
   window.__jupyter_widgets_assets_path__ = vendor + "html-manager/";
   if (window.requirejs) {
-    window.requirejs.config({
-      paths: {
-        anywidget: vendor + "anywidget/index",
-        // The manager resolves its bundled fonts against its own module URL.
-        "@jupyter-widgets/html-manager/dist": vendor + "html-manager",
-      },
+    // The manager's bundles are named AMD modules that resolve their fonts against their own
+    // module URL; pointing each name into vendor/html-manager/ makes those URLs local.
+    var manager = vendor + "html-manager/";
+    var paths = { anywidget: vendor + "anywidget/index" };
+    [
+      "@jupyter-widgets/base",
+      "@jupyter-widgets/base7",
+      "@jupyter-widgets/controls",
+      "@jupyter-widgets/controls7",
+      "@jupyter-widgets/html-manager",
+    ].forEach(function (name) {
+      paths[name] = manager + name.split("/")[1];
     });
+    paths["@jupyter-widgets/html-manager/dist"] = manager.slice(0, -1);
+    window.requirejs.config({ paths: paths });
   } else {
     console.error("tokenlab-widgets.js: require.js did not load before this script");
   }
