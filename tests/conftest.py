@@ -62,7 +62,10 @@ def book_build() -> BookBuild:
     )
     seconds = time.perf_counter() - start
     (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "build.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    (ROOT / "_build" / "build.log").write_text(
+        proc.stdout + proc.stderr + f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}\n",
+        encoding="utf-8",
+    )
     print(f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}")
     return BookBuild(proc.returncode, proc.stdout + proc.stderr, seconds, ROOT / "_build" / "html")
 
