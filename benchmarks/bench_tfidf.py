@@ -1,0 +1,233 @@
+"""tf-idf on NSMC: tokenlab's ``TextVectorizer`` against scikit-learn's ``TfidfVectorizer``.
+
+Run::
+
+    python benchmarks/bench_tfidf.py [--docs 150000 --repeats 3]
+
+``fit_transform`` of the first ``--docs`` reviews of NSMC's train split (150,000 in all; set
+``TOKENLAB_DATA`` to the corpora folder, as ``make`` does), scikit-learn's convention
+(smooth idf, l2 norm), sparse output. Each method runs in its own child process, so that peak
+memories do not mix:
+
+* ``tokenlab`` -- ``TextVectorizer("tf_idf", idf="sklearn", norm="l2", sparse=True)``
+  (default tokenization: ``tokenlab.text.standardize`` then ``word_tokens``);
+* ``sklearn, same tokens`` -- ``TfidfVectorizer(analyzer=f)`` where ``f`` is the same
+  standardize + split, so both pay the same Python tokenization; the like-for-like peer;
+* ``sklearn, own regex`` -- ``TfidfVectorizer()`` with its defaults (``str.lower`` and the
+  regex ``(?u)\\b\\w\\w+\\b``): cheaper tokenization, a different vocabulary; a second peer
+  line, not compared for agreement.
+
+Time: the median of ``--repeats`` timed runs, after one untimed run. Memory: the child's peak
+resident set size over its whole life (``resource.getrusage(RUSAGE_SELF).ru_maxrss``: the
+interpreter, the imports -- torch for tokenlab --, the corpus and the runs), and the "rise":
+the peak during the runs minus the resident size just before them (Linux: ``VmHWM`` in
+``/proc/self/status``, reset through ``/proc/self/clear_refs`` once the corpus is loaded; where
+that is impossible, the rise over the getrusage peak after loading, which can read 0), i.e.
+what the method itself needed on top of its inputs. The parent then checks that
+``tokenlab`` and ``sklearn, same tokens`` agree: same vocabulary, same non-zeros, values within
+1e-6 (float32 against float64).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+METHODS = ("tokenlab", "sklearn, same tokens", "sklearn, own regex")
+BASELINE = "tokenlab"
+NSMC_TRAIN = 150_000
+
+
+def _maxrss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20  # KiB on Linux
+
+
+def _status_mib(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _analyze(text: str) -> list[str]:
+    from tokenlab.text import standardize, word_tokens
+
+    return word_tokens(standardize(text))
+
+
+# ----------------------------------------------------------------------------- the child
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from tokenlab import corpus
+
+    docs = [text for text, _ in corpus.load("nsmc", "train")[: args.docs]]
+    if args.worker == "tokenlab":
+        from tokenlab.vectorize import TextVectorizer
+
+        def run():
+            v = TextVectorizer("tf_idf", idf="sklearn", norm="l2", sparse=True)
+            return v, v.fit_transform(docs)
+    else:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        def run():
+            if args.worker == "sklearn, same tokens":
+                v = TfidfVectorizer(analyzer=_analyze)
+            else:
+                v = TfidfVectorizer()
+            return v, v.fit_transform(docs)
+
+    gc.collect()
+    if _reset_peak() and _status_mib("VmRSS") is not None:
+        base_mib, peak_field = _status_mib("VmRSS"), "VmHWM"
+    else:  # no resettable high-water mark: the rise is measured from the load's peak
+        base_mib, peak_field = _maxrss_mib(), None
+    times = []
+    for i in range(args.repeats + 1):
+        start = time.perf_counter()
+        vectorizer, matrix = run()
+        if i:
+            times.append(time.perf_counter() - start)
+        if i < args.repeats:
+            del vectorizer, matrix
+    peak_mib = _maxrss_mib()
+    rise_mib = (_status_mib(peak_field) if peak_field else peak_mib) - base_mib
+
+    if args.worker == "tokenlab":
+        rows, cols = matrix.indices().numpy()
+        values = matrix.values().numpy()
+        features = vectorizer.vocabulary.tokens
+    else:
+        coo = matrix.tocoo()
+        rows, cols, values = coo.row, coo.col, coo.data
+        features = vectorizer.get_feature_names_out().tolist()
+    out = Path(args.out)
+    np.savez(out / "matrix.npz", rows=rows, cols=cols, values=values,
+             shape=np.array(matrix.shape))
+    (out / "result.json").write_text(json.dumps({
+        "seconds": times, "peak_mib": peak_mib, "rise_mib": rise_mib,
+        "shape": list(matrix.shape), "nnz": int(len(values)), "features": features,
+    }, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------------- the parent
+
+
+def _run_child(method: str, args: argparse.Namespace, folder: Path) -> dict:
+    folder.mkdir()
+    cmd = [sys.executable, __file__, "--worker", method, "--docs", str(args.docs),
+           "--repeats", str(args.repeats), "--out", str(folder)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"{method} failed:\n{proc.stdout}{proc.stderr}")
+    result = json.loads((folder / "result.json").read_text())
+    result["matrix"] = dict(np.load(folder / "matrix.npz"))
+    return result
+
+
+def _agreement(ours: dict, theirs: dict) -> tuple[bool, str]:
+    """Compare tokenlab's matrix with scikit-learn's, columns aligned by token."""
+    import scipy.sparse
+
+    def csr(r: dict) -> scipy.sparse.csr_matrix:
+        m = r["matrix"]
+        return scipy.sparse.csr_matrix((m["values"].astype(np.float64), (m["rows"], m["cols"])),
+                                       shape=tuple(m["shape"]))
+
+    index = {t: i for i, t in enumerate(ours["features"])}
+    if sorted(ours["features"][2:]) != sorted(theirs["features"]):
+        return False, "the vocabularies differ"
+    a = csr(ours)[:, [index[t] for t in theirs["features"]]]
+    b = csr(theirs)
+    pattern_equal = (a != 0).astype(np.int8).__ne__((b != 0).astype(np.int8)).nnz == 0
+    diff = float(abs(a - b).max()) if a.nnz or b.nnz else 0.0
+    ok = pattern_equal and diff <= 1e-6 and ours["nnz"] == theirs["nnz"]
+    return ok, (f"vocabulary {len(theirs['features'])} tokens (+ mask, OOV), "
+                f"nnz {ours['nnz']} vs {theirs['nnz']}, same non-zeros: {pattern_equal}, "
+                f"max |difference| {diff:.2e}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=NSMC_TRAIN,
+                        help=f"how many NSMC train reviews (at most {NSMC_TRAIN})")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per method")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not 1 <= args.docs <= NSMC_TRAIN:
+        parser.error(f"--docs must be in 1..{NSMC_TRAIN}, got {args.docs}")
+    if args.repeats < 1:
+        parser.error(f"--repeats must be >= 1, got {args.repeats}")
+    if args.worker:
+        _worker(args)
+        return 0
+
+    import sklearn
+    import torch
+
+    print(f"tf-idf fit_transform, NSMC train, {args.docs} documents; median of "
+          f"{args.repeats} runs after one untimed run; each method in its own process")
+    print(f"Python {platform.python_version()}, torch {torch.__version__}, "
+          f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
+          f"{os.cpu_count()} CPUs\n")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, method in enumerate(METHODS):
+            results[method] = _run_child(method, args, Path(tmp) / str(i))
+
+    base = statistics.median(results[BASELINE]["seconds"])
+    header = (f"{'method':<22}{'seconds':>9}{'vs tokenlab':>13}{'peak RSS':>11}"
+              f"{'rise':>9}{'columns':>9}{'nnz':>10}")
+    print(header)
+    print("-" * len(header))
+    summary = {"docs": args.docs, "repeats": args.repeats, "methods": {}}
+    for method, r in results.items():
+        median = statistics.median(r["seconds"])
+        print(f"{method:<22}{median:>9.3f}{median / base:>12.2f}x{r['peak_mib']:>8.0f} MiB"
+              f"{r['rise_mib']:>5.0f} MiB{r['shape'][1]:>9}{r['nnz']:>10}")
+        summary["methods"][method] = {
+            "seconds": r["seconds"], "median_s": median, "ratio_to_tokenlab": median / base,
+            "peak_rss_mib": r["peak_mib"], "rise_mib": r["rise_mib"],
+            "columns": r["shape"][1], "nnz": r["nnz"],
+        }
+    ok, detail = _agreement(results["tokenlab"], results["sklearn, same tokens"])
+    print("\n'vs tokenlab' > 1: slower than tokenlab. Peak RSS includes the interpreter, the "
+          "corpus and the imports (torch for tokenlab); 'rise' is the peak during the runs "
+          "minus the resident size before them.")
+    print(f"tokenlab vs sklearn (same tokens): {'AGREE' if ok else 'DISAGREE'}: {detail}")
+    summary["agree"], summary["agreement"] = ok, detail
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=1) + "\n")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

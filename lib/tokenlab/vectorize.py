@@ -1,0 +1,858 @@
+r"""Texts to tensors: integer sequences, one-hot, multi-hot, counts and tf-idf.
+
+The fourth step of the book's pipeline::
+
+    raw text -> standardize -> tokenize -> index (vocabulary) -> encode (vectors) -> ...
+
+:class:`TextVectorizer` does all of it, as Keras's ``TextVectorization`` layer does: it
+standardizes and splits each text (:mod:`tokenlab.text`), learns a
+:class:`~tokenlab.vocab.Vocabulary` in :meth:`~TextVectorizer.fit`, and
+:meth:`~TextVectorizer.transform` turns texts into a ``torch.Tensor``.
+
+Output modes
+------------
+``"int"``
+    ``(batch, length)`` int64: each token's index, padded (or cut) to ``sequence_length`` with
+    the mask index 0; without ``sequence_length``, padded to the longest text in the batch.
+``"one_hot"``
+    ``(batch, length, vocab)`` float32: the ``"int"`` output one-hot encoded, except that a
+    padding position (index 0) is a row of zeros, so that summing over positions gives the
+    counts. (Keras's ``one_hot`` would put a 1 in column 0 there.)
+``"multi_hot"``, ``"count"``, ``"tf_idf"``
+    ``(batch, vocab)`` float32 "bags" of tokens: whether each token occurs (0 or 1), how often
+    it occurs, or its count weighted by its inverse document frequency. Column 1 counts the
+    OOV tokens; column 0 (the mask) is always 0, so that column ``i`` is token ``i`` in every
+    mode. (Keras leaves the mask out of these modes: its OOV column is column 0.)
+
+tf-idf conventions
+------------------
+With :math:`N` documents seen in ``fit``, :math:`\mathrm{df}(t)` of them holding token
+:math:`t`, and :math:`\mathrm{tf}(t, d)` the count of :math:`t` in document :math:`d`:
+
+``idf="keras"`` (Keras ``TextVectorization(output_mode="tf_idf")``)
+    :math:`\mathrm{idf}(t) = \ln\left(1 + \frac{N}{1 + \mathrm{df}(t)}\right)`; the value is
+    :math:`\mathrm{tf}(t, d)\,\mathrm{idf}(t)`; no normalization. The OOV column's idf is the
+    mean idf of the vocabulary tokens, as Keras sets it (the real document frequency of "any
+    OOV token" cannot be known in one pass), or 0 when the vocabulary holds no token.
+``idf="sklearn"`` (scikit-learn ``TfidfVectorizer``)
+    :math:`\mathrm{idf}(t) = \ln\frac{1 + N}{1 + \mathrm{df}(t)} + 1` with
+    ``smooth_idf=True``, :math:`\ln\frac{N}{\mathrm{df}(t)} + 1` with ``smooth_idf=False``.
+    OOV tokens are dropped, as scikit-learn drops them: the OOV column's idf is 0, so its
+    tf-idf column is 0 (its ``"count"`` column still counts them).
+
+Both: with ``sublinear_tf=True`` the count is replaced by :math:`1 + \ln \mathrm{tf}`, and
+``norm="l2"`` divides each row by its Euclidean norm (a row of zeros stays zeros).
+
+Sparse output
+-------------
+``sparse=True`` returns a coalesced ``torch.sparse_coo_tensor`` (indices sorted row-major, no
+duplicates) holding exactly the non-zero entries of the dense output: ``.to_dense()`` equals the
+dense result bit for bit. COO is torch's general sparse layout (``torch.sparse.mm``, ``.to()``,
+N-D for ``"one_hot"``); ``.to_sparse_csr()`` gives the scikit-learn/SciPy layout.
+
+Examples
+--------
+>>> v = TextVectorizer("count").fit(["the cat sat", "the dog"])
+>>> v.vocabulary.tokens
+['', '[UNK]', 'the', 'cat', 'dog', 'sat']
+>>> v.transform(["The bird, the cat!"])
+tensor([[0., 1., 2., 1., 0., 0.]])
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from itertools import chain, islice, repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from tokenlab import text as _text
+from tokenlab.vocab import MASK_INDEX, OOV_INDEX, Vocabulary
+
+__all__ = ["TextVectorizer", "OUTPUT_MODES", "IDF_CONVENTIONS", "FORMAT", "VERSION"]
+
+#: The valid ``output_mode`` values.
+OUTPUT_MODES: tuple[str, ...] = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+#: The valid ``idf`` conventions.
+IDF_CONVENTIONS: tuple[str, ...] = ("keras", "sklearn")
+#: The ``"format"`` field of a saved vectorizer.
+FORMAT: str = "tokenlab-text-vectorizer"
+#: The ``"version"`` field of a saved vectorizer.
+VERSION: int = 1
+
+_BAG_MODES = ("multi_hot", "count", "tf_idf")
+_SEQUENCE_MODES = ("int", "one_hot")
+_SPECIALS = 2
+_CHUNK = 4096  # documents tokenized and counted at a time
+_MASK_TOKEN, _OOV_TOKEN = "", "[UNK]"  # the vocabularies fit learns (Keras's defaults)
+
+# The callables save() can name in JSON.
+_STANDARDIZERS: dict[str, Callable[[str], str]] = {"standardize": _text.standardize}
+_SPLITTERS: dict[str, Callable[[str], list[str]]] = {
+    "word_tokens": _text.word_tokens,
+    "char_tokens": _text.char_tokens,
+    "jamo_tokens": _text.jamo_tokens,
+}
+
+Texts = Iterable[str]
+
+
+def _check_bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
+
+
+def _check_int(value: object, name: str, minimum: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum} (or None), got {value}")
+    return value
+
+
+def _check_texts(texts: object) -> Iterable[Any]:
+    if isinstance(texts, str | bytes):
+        raise TypeError(
+            f"texts must be an iterable of str (a list of documents), got a single "
+            f"{type(texts).__name__}: wrap it in a list, [text]"
+        )
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"texts must be an iterable of str, got {type(texts).__name__}")
+    return texts
+
+
+def _name_of(func: Callable[..., Any] | None, names: dict[str, Callable[..., Any]]) -> str | None:
+    for name, known in names.items():
+        if func is known:
+            return name
+    return None
+
+
+def _option(name: str, doc: str) -> property:
+    return property(lambda self: self._config[name], doc=doc)
+
+
+class TextVectorizer:
+    """Standardize, split, index and encode texts into a tensor (Keras's ``TextVectorization``).
+
+    See the module docstring for the output modes and the two tf-idf conventions.
+
+    Parameters
+    ----------
+    output_mode : {"int", "one_hot", "multi_hot", "count", "tf_idf"}
+        What :meth:`transform` returns.
+    max_tokens : int, optional
+        The largest vocabulary size, the mask and OOV slots included (>= 2).
+    min_freq : int
+        Keep only tokens seen at least this often in ``fit`` (occurrences, not documents).
+    ngrams : int, optional
+        ``n`` adds every n-gram of widths 2..n to the words (Keras's ``ngrams=n``):
+        ``tokenlab.text.ngrams(tokens, (1, n))``.
+    sequence_length : int, optional
+        For ``"int"`` and ``"one_hot"``: pad or cut every text to this many tokens (the
+        first ones are kept). Without it, a batch is padded to its longest text.
+    standardize : callable or None
+        ``str -> str`` applied first; :func:`tokenlab.text.standardize` by default, ``None``
+        for none.
+    split : callable
+        ``str -> list[str]``; :func:`tokenlab.text.word_tokens` by default.
+    idf : {"keras", "sklearn"}
+        The tf-idf convention (``"tf_idf"`` only).
+    smooth_idf : bool
+        scikit-learn's ``smooth_idf`` (``idf="sklearn"`` only; Keras's formula is always
+        smoothed).
+    sublinear_tf : bool
+        Use ``1 + ln(tf)`` instead of the count (``"tf_idf"`` only).
+    norm : {None, "l2"}
+        Normalize each tf-idf row (``"tf_idf"`` only).
+    sparse : bool
+        Return a sparse COO tensor (not for ``"int"``).
+
+    Raises
+    ------
+    TypeError
+        If an option has the wrong type.
+    ValueError
+        If an option has a wrong value (an unknown ``output_mode`` lists the valid ones,
+        ``max_tokens < 2``, ``sequence_length < 1``), or applies only to a mode other than
+        ``output_mode`` (``sequence_length`` with a bag mode, ``norm`` without ``"tf_idf"``).
+
+    Attributes
+    ----------
+    vocabulary : Vocabulary or None
+        The vocabulary learned in :meth:`fit` (``None`` before).
+    idf_ : torch.Tensor or None
+        float64 ``(len(vocabulary),)``: the idf of every column (0 for the mask; the OOV
+        column as the convention says), ``None`` before fit and for the other modes.
+
+    Examples
+    --------
+    >>> docs = ["a rose is a rose", "a daisy"]
+    >>> TextVectorizer("int").fit(docs).transform(["a rose", "a tulip is"])
+    tensor([[2, 3, 0],
+            [2, 1, 5]])
+    >>> tfidf = TextVectorizer("tf_idf", idf="sklearn", norm="l2").fit(docs)
+    >>> tfidf.vocabulary.tokens
+    ['', '[UNK]', 'a', 'rose', 'daisy', 'is']
+    >>> tfidf.transform(["a rose"]).round(decimals=4)
+    tensor([[0.0000, 0.0000, 0.5797, 0.8148, 0.0000, 0.0000]])
+    """
+
+    output_mode = _option("output_mode", "The output mode.")
+    max_tokens = _option("max_tokens", "The largest vocabulary size (mask and OOV included).")
+    min_freq = _option("min_freq", "The smallest count a kept token has.")
+    ngrams = _option("ngrams", "The largest n-gram width, or None for words only.")
+    sequence_length = _option("sequence_length", "The padded length of int/one_hot output.")
+    standardize = _option("standardize", "The standardization callable, or None.")
+    split = _option("split", "The splitting callable.")
+    idf = _option("idf", "The tf-idf convention.")
+    smooth_idf = _option("smooth_idf", "scikit-learn's smooth_idf.")
+    sublinear_tf = _option("sublinear_tf", "Whether tf is replaced by 1 + ln(tf).")
+    norm = _option("norm", "The row normalization of tf-idf, or None.")
+    sparse = _option("sparse", "Whether transform returns a sparse COO tensor.")
+
+    def __init__(
+        self,
+        output_mode: str = "int",
+        *,
+        max_tokens: int | None = None,
+        min_freq: int = 1,
+        ngrams: int | None = None,
+        sequence_length: int | None = None,
+        standardize: Callable[[str], str] | None = _text.standardize,
+        split: Callable[[str], list[str]] = _text.word_tokens,
+        idf: str = "keras",
+        smooth_idf: bool = True,
+        sublinear_tf: bool = False,
+        norm: str | None = None,
+        sparse: bool = False,
+    ) -> None:
+        if not isinstance(output_mode, str):
+            raise TypeError(f"output_mode must be a str, got {type(output_mode).__name__}")
+        if output_mode not in OUTPUT_MODES:
+            raise ValueError(f"output_mode must be one of {', '.join(map(repr, OUTPUT_MODES))}, "
+                             f"got {output_mode!r}")
+        _check_int(max_tokens, "max_tokens", _SPECIALS)
+        if _check_int(min_freq, "min_freq", 1) is None:
+            raise TypeError("min_freq must be an int, got NoneType")
+        _check_int(ngrams, "ngrams", 1)
+        _check_int(sequence_length, "sequence_length", 1)
+        if standardize is not None and not callable(standardize):
+            raise TypeError(f"standardize must be a callable or None, "
+                            f"got {type(standardize).__name__}")
+        if not callable(split):
+            raise TypeError(f"split must be a callable, got {type(split).__name__}")
+        if idf not in IDF_CONVENTIONS:
+            raise ValueError(f"idf must be one of {', '.join(map(repr, IDF_CONVENTIONS))}, "
+                             f"got {idf!r}")
+        _check_bool(smooth_idf, "smooth_idf")
+        _check_bool(sublinear_tf, "sublinear_tf")
+        if norm not in (None, "l2"):
+            raise ValueError(f"norm must be None or 'l2', got {norm!r}")
+        _check_bool(sparse, "sparse")
+        if sequence_length is not None and output_mode not in _SEQUENCE_MODES:
+            raise ValueError(f"sequence_length applies only to output_mode 'int' or 'one_hot', "
+                             f"not {output_mode!r}")
+        if sparse and output_mode == "int":
+            raise ValueError("sparse=True does not apply to output_mode 'int'")
+        if output_mode != "tf_idf":
+            for name, value, default in (("idf", idf, "keras"), ("smooth_idf", smooth_idf, True),
+                                         ("sublinear_tf", sublinear_tf, False),
+                                         ("norm", norm, None)):
+                if value != default:
+                    raise ValueError(f"{name}={value!r} applies only to output_mode 'tf_idf', "
+                                     f"not {output_mode!r}")
+        elif idf == "keras" and not smooth_idf:
+            raise ValueError("smooth_idf=False applies only to idf='sklearn' (Keras's idf "
+                             "ln(1 + N / (1 + df)) is always smoothed)")
+        self._config: dict[str, Any] = {
+            "output_mode": output_mode, "max_tokens": max_tokens, "min_freq": min_freq,
+            "ngrams": ngrams, "sequence_length": sequence_length, "standardize": standardize,
+            "split": split, "idf": idf, "smooth_idf": smooth_idf, "sublinear_tf": sublinear_tf,
+            "norm": norm, "sparse": sparse,
+        }
+        self._vocab: Vocabulary | None = None
+        self._idf: np.ndarray | None = None
+        self._analyzer = self._make_analyzer()
+
+    # -------------------------------------------------------------------- state
+
+    @property
+    def vocabulary(self) -> Vocabulary | None:
+        """The fitted :class:`~tokenlab.vocab.Vocabulary`, or ``None`` before :meth:`fit`."""
+        return self._vocab
+
+    @property
+    def idf_(self) -> torch.Tensor | None:
+        """float64 idf of every column (a new tensor), or ``None`` (not fitted, not tf-idf)."""
+        return None if self._idf is None else torch.tensor(self._idf, dtype=torch.float64)
+
+    def __repr__(self) -> str:
+        size = "not fitted" if self._vocab is None else f"vocabulary of {len(self._vocab)}"
+        return f"TextVectorizer(output_mode={self.output_mode!r}, {size})"
+
+    # ----------------------------------------------------------------- analysis
+
+    def _make_analyzer(self) -> Callable[[str], list[str]]:
+        std, split, n = self.standardize, self.split, self.ngrams
+        ngrams = _text.ngrams
+
+        def analyze(text: str) -> list[str]:
+            if std is not None:
+                text = std(text)
+            tokens = split(text)
+            if type(tokens) is not list:
+                if not isinstance(tokens, list | tuple):
+                    raise TypeError(f"split must return a list of str, "
+                                    f"got {type(tokens).__name__}")
+                tokens = list(tokens)
+            if n is not None and n > 1:
+                tokens = ngrams(tokens, (1, n))
+            return tokens
+
+        return analyze
+
+    def analyze(self, text: str) -> list[str]:
+        """The tokens ``text`` becomes: ``split(standardize(text))``, plus n-grams.
+
+        Parameters
+        ----------
+        text : str
+            One document.
+
+        Returns
+        -------
+        list of str
+
+        Raises
+        ------
+        TypeError
+            If ``text`` is not a str.
+
+        Examples
+        --------
+        >>> TextVectorizer(ngrams=2).analyze("New York, new York!")
+        ['new', 'york', 'new', 'york', 'new york', 'york new', 'new york']
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}")
+        return self._analyzer(text)
+
+    def _token_lists(self, texts: Texts) -> Iterable[list[str]]:
+        analyze = self._analyzer
+        for i, doc in enumerate(_check_texts(texts)):
+            if not isinstance(doc, str):
+                raise TypeError(f"texts[{i}] must be a str, got {type(doc).__name__}")
+            yield analyze(doc)
+
+    # ---------------------------------------------------------------------- fit
+
+    def _fit_token_lists(self, token_lists: Iterable[list[str]]) -> None:
+        # Count in chunks of documents: one C-level Counter.update per chunk instead of one
+        # per document, while only a chunk of token lists is ever held.
+        tf_idf = self.output_mode == "tf_idf"
+        counts: Counter[str] = Counter()
+        doc_freq: Counter[str] = Counter()
+        n_docs = 0
+        token_lists = iter(token_lists)
+        while chunk := list(islice(token_lists, _CHUNK)):
+            n_docs += len(chunk)
+            counts.update(chain.from_iterable(chunk))
+            if tf_idf:
+                doc_freq.update(chain.from_iterable(map(set, chunk)))
+        if n_docs == 0:
+            raise ValueError("texts is empty: fit needs at least one document")
+        if not counts:
+            raise ValueError("texts gives no tokens (after standardize and split): nothing "
+                             "to build a vocabulary from")
+        if not set(map(type, counts)) <= {str}:
+            bad = next(t for t in counts if not isinstance(t, str))
+            raise TypeError(f"split must return a list of str, got the token {bad!r} "
+                            f"({type(bad).__name__})")
+        vocab = Vocabulary.from_counts(counts, max_tokens=self.max_tokens,
+                                       min_freq=self.min_freq, mask_token=_MASK_TOKEN,
+                                       oov_token=_OOV_TOKEN)
+        idf = None
+        if tf_idf:
+            df = np.array(list(map(doc_freq.__getitem__, vocab.tokens[_SPECIALS:])),
+                          dtype=np.float64)
+            idf = self._idf_from_df(df, float(n_docs))
+        self._vocab, self._idf = vocab, idf
+
+    def _idf_from_df(self, df: np.ndarray, n: float) -> np.ndarray:
+        if self.idf == "keras":
+            weights = np.log(1.0 + n / (1.0 + df))
+        elif self.smooth_idf:
+            weights = np.log((n + 1.0) / (df + 1.0)) + 1.0
+        else:
+            weights = np.log(n / df) + 1.0
+        return self._with_specials(weights)
+
+    def _with_specials(self, weights: np.ndarray) -> np.ndarray:
+        oov = float(weights.mean()) if self.idf == "keras" and weights.size else 0.0
+        return np.concatenate([[0.0, oov], weights])
+
+    def fit(self, texts: Texts) -> TextVectorizer:
+        """Learn the vocabulary (and the idf) from ``texts``, in one pass.
+
+        ``texts`` can be a generator over a corpus larger than memory: texts are tokenized
+        and counted (for tf-idf, each distinct token also once per document, for the
+        document frequency) 4,096 at a time; only the counts are kept.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The documents.
+
+        Returns
+        -------
+        TextVectorizer
+            ``self``, fitted.
+
+        Raises
+        ------
+        TypeError
+            If ``texts`` is a str (a classic bug: its characters would be the documents) or
+            holds a non-str.
+        ValueError
+            If ``texts`` is empty or gives no token at all. (A ``min_freq`` or ``max_tokens=2``
+        that keeps no token is allowed: every token is then OOV.)
+
+        Examples
+        --------
+        >>> v = TextVectorizer(max_tokens=4).fit(t for t in ["b a a", "c b a"])
+        >>> v.vocabulary.tokens
+        ['', '[UNK]', 'a', 'b']
+        """
+        self._fit_token_lists(self._token_lists(texts))
+        return self
+
+    def set_vocabulary(
+        self, vocabulary: Vocabulary, *, idf_weights: Sequence[float] | None = None
+    ) -> TextVectorizer:
+        """Use a ready vocabulary (and, for tf-idf, idf weights) instead of fitting.
+
+        Parameters
+        ----------
+        vocabulary : Vocabulary
+            The vocabulary.
+        idf_weights : sequence of float, optional
+            For ``"tf_idf"`` (required there, refused otherwise): the idf of each vocabulary
+            token after the mask and OOV tokens, ``len(vocabulary) - 2`` finite numbers. The
+            OOV column gets their mean (``idf="keras"``) or 0 (``idf="sklearn"``).
+
+        Returns
+        -------
+        TextVectorizer
+            ``self``.
+
+        Raises
+        ------
+        TypeError
+            If ``vocabulary`` is not a Vocabulary.
+        ValueError
+            If the vocabulary is larger than ``max_tokens``, or ``idf_weights`` is missing,
+            unexpected, of the wrong length or not finite.
+
+        Examples
+        --------
+        Keras's own example for ``StringLookup(output_mode="tf_idf")``: "d" occurs twice with
+        idf 0.4, and "z" (OOV, the mean idf 0.5) twice.
+
+        >>> vocab = Vocabulary(["a", "b", "c", "d"], [4, 3, 2, 1])
+        >>> v = TextVectorizer("tf_idf", standardize=None)
+        >>> v = v.set_vocabulary(vocab, idf_weights=[0.25, 0.75, 0.6, 0.4])
+        >>> v.transform(["a c d d", "d z b z"])
+        tensor([[0.0000, 0.0000, 0.2500, 0.0000, 0.6000, 0.8000],
+                [0.0000, 1.0000, 0.0000, 0.7500, 0.0000, 0.4000]])
+        """
+        if not isinstance(vocabulary, Vocabulary):
+            raise TypeError(f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}")
+        if self.max_tokens is not None and len(vocabulary) > self.max_tokens:
+            raise ValueError(f"vocabulary has {len(vocabulary)} tokens, more than "
+                             f"max_tokens={self.max_tokens}")
+        idf = None
+        if self.output_mode == "tf_idf":
+            if idf_weights is None:
+                raise ValueError("idf_weights is required for output_mode 'tf_idf'")
+            weights = np.asarray(idf_weights, dtype=np.float64)
+            if weights.shape != (len(vocabulary) - _SPECIALS,):
+                raise ValueError(f"idf_weights must hold {len(vocabulary) - _SPECIALS} numbers "
+                                 f"(one per token after the mask and OOV tokens), "
+                                 f"got shape {tuple(weights.shape)}")
+            if not np.isfinite(weights).all():
+                raise ValueError("idf_weights must be finite")
+            idf = self._with_specials(weights)
+        elif idf_weights is not None:
+            raise ValueError("idf_weights applies only to output_mode 'tf_idf', "
+                             f"not {self.output_mode!r}")
+        self._vocab, self._idf = vocabulary, idf
+        return self
+
+    # ---------------------------------------------------------------- transform
+
+    def _check_fitted(self) -> Vocabulary:
+        if self._vocab is None:
+            raise RuntimeError("this TextVectorizer is not fitted: call fit(texts) (or "
+                               "set_vocabulary) before transform")
+        return self._vocab
+
+    def transform(self, texts: Texts, *, device: str | torch.device | None = None
+                  ) -> torch.Tensor:
+        """Encode ``texts`` as the ``output_mode`` says (see the module docstring).
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The documents.
+        device : str or torch.device, optional
+            Where the result goes (the CPU by default).
+
+        Returns
+        -------
+        torch.Tensor
+            int64 ``(batch, length)`` for ``"int"``; float32 ``(batch, length, vocab)`` for
+            ``"one_hot"``; float32 ``(batch, vocab)`` for the bag modes. Sparse COO when
+            ``sparse=True``.
+
+        Raises
+        ------
+        RuntimeError
+            If the vectorizer is not fitted.
+        TypeError
+            If ``texts`` is a str or holds a non-str.
+
+        Examples
+        --------
+        >>> v = TextVectorizer("multi_hot").fit(["to be or not to be"])
+        >>> v.vocabulary.tokens
+        ['', '[UNK]', 'be', 'to', 'not', 'or']
+        >>> v.transform(["to be, to be", "or else"])
+        tensor([[0., 0., 1., 1., 0., 0.],
+                [0., 1., 0., 0., 0., 1.]])
+        """
+        vocab = self._check_fitted()
+        dev = torch.device(device) if device is not None else torch.device("cpu")
+        return self._encode(self._token_lists(texts), vocab, dev)
+
+    def fit_transform(self, texts: Texts, *, device: str | torch.device | None = None
+                      ) -> torch.Tensor:
+        """:meth:`fit` then :meth:`transform` on the same texts, tokenizing each text once.
+
+        For tf-idf the document frequencies are read off the encoded counts (as scikit-learn
+        does), which gives the same idf as :meth:`fit`.
+
+        Examples
+        --------
+        >>> TextVectorizer("count").fit_transform(["b a b"])
+        tensor([[0., 0., 2., 1.]])
+        """
+        dev = torch.device(device) if device is not None else torch.device("cpu")
+        # One pass, holding no strings but the distinct ones: each token gets a provisional
+        # id (its order of first appearance, as scikit-learn does), ranked once all are seen.
+        provisional: defaultdict[str, int] = defaultdict()
+        provisional.default_factory = provisional.__len__
+        try:
+            ids, lengths = self._indexed(self._token_lists(texts),
+                                         partial(map, provisional.__getitem__))
+        finally:
+            provisional.default_factory = None  # break the dict <-> bound method cycle
+        if len(lengths) == 0:
+            raise ValueError("texts is empty: fit needs at least one document")
+        if not provisional:
+            raise ValueError("texts gives no tokens (after standardize and split): nothing "
+                             "to build a vocabulary from")
+        if not set(map(type, provisional)) <= {str}:
+            bad = next(t for t in provisional if not isinstance(t, str))
+            raise TypeError(f"split must return a list of str, got the token {bad!r} "
+                            f"({type(bad).__name__})")
+        distinct = list(provisional)
+        specials = [(provisional.get(_MASK_TOKEN), MASK_INDEX),
+                    (provisional.get(_OOV_TOKEN), OOV_INDEX)]
+        del provisional
+        counts = np.bincount(ids, minlength=len(distinct))
+        vocab, order = Vocabulary._ranked(
+            distinct, counts.tolist(), max_tokens=self.max_tokens, min_freq=self.min_freq,
+            mask_token=_MASK_TOKEN, oov_token=_OOV_TOKEN)
+        final = np.full(len(distinct), OOV_INDEX, dtype=np.int64)
+        final[np.asarray(order, dtype=np.int64)] = np.arange(_SPECIALS, len(vocab))
+        for position, index in specials:
+            if position is not None:
+                final[position] = index
+        np.take(final, ids, out=ids)
+        del distinct, counts, order, final
+        if self.output_mode in _SEQUENCE_MODES:
+            self._vocab, self._idf = vocab, None
+            rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            return self._sequences(ids, rows, lengths, len(vocab), dev)
+        r, c, tf = self._entries(ids, lengths, len(vocab))
+        idf = None
+        if self.output_mode == "tf_idf":
+            df = np.bincount(c, minlength=len(vocab))[_SPECIALS:].astype(np.float64)
+            idf = self._idf_from_df(df, float(len(lengths)))
+        self._vocab, self._idf = vocab, idf
+        return self._bag_values(r, c, tf, (len(lengths), len(vocab)), dev)
+
+    @staticmethod
+    def _indexed(token_lists: Iterable[list[str]],
+                 to_ids: Callable[[Iterable[str]], Iterable[int]]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Every token's id (``to_ids`` over a chunk's tokens) and every document's length.
+
+        Token lists are consumed a chunk at a time, so only integer arrays are held.
+        """
+        id_chunks, length_chunks = [], []
+        token_lists = iter(token_lists)
+        while chunk := list(islice(token_lists, _CHUNK)):
+            length_chunks.append(np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk)))
+            id_chunks.append(np.fromiter(to_ids(chain.from_iterable(chunk)), dtype=np.int64,
+                                         count=int(length_chunks[-1].sum())))
+        if not length_chunks:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(id_chunks), np.concatenate(length_chunks)
+
+    @staticmethod
+    def _entries(ids: np.ndarray, lengths: np.ndarray, width: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (row, column, count) of every non-zero bag entry, sorted row-major.
+
+        ``np.unique(row * width + id, return_counts=True)``, with the sort done in place.
+        """
+        keys = np.repeat(np.arange(len(lengths), dtype=np.int64) * width, lengths)
+        keys += ids
+        masked = ids == MASK_INDEX  # mask tokens are dropped from bags (as Keras does)
+        if masked.any():
+            keys = keys[~masked]
+        del masked
+        keys.sort()
+        if keys.size == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        first = np.empty(keys.size, dtype=bool)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        counts = np.diff(starts, append=keys.size)
+        r, c = np.divmod(keys[starts], width)
+        return r, c, counts
+
+    def _encode(self, token_lists: Iterable[list[str]], vocab: Vocabulary,
+                device: torch.device) -> torch.Tensor:
+        get = vocab._index.get
+        ids, lengths = self._indexed(token_lists,
+                                     lambda flat: map(get, flat, repeat(OOV_INDEX)))
+        if self.output_mode in _SEQUENCE_MODES:
+            rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            return self._sequences(ids, rows, lengths, len(vocab), device)
+        r, c, counts = self._entries(ids, lengths, len(vocab))
+        return self._bag_values(r, c, counts, (len(lengths), len(vocab)), device)
+
+    def _bag_values(self, r: np.ndarray, c: np.ndarray, counts: np.ndarray,
+                    shape: tuple[int, int], device: torch.device) -> torch.Tensor:
+        mode = self.output_mode
+        if mode == "multi_hot":
+            values = np.ones(len(counts), dtype=np.float64)
+        elif mode == "count":
+            values = counts.astype(np.float64)
+        else:
+            assert self._idf is not None
+            tf = counts.astype(np.float64)
+            if self.sublinear_tf:
+                tf = 1.0 + np.log(tf)
+            values = tf * self._idf[c]
+            nonzero = values != 0.0  # the OOV column under idf="sklearn"
+            if not nonzero.all():
+                r, c, values = r[nonzero], c[nonzero], values[nonzero]
+            if self.norm == "l2":
+                norms = np.sqrt(np.bincount(r, weights=values * values, minlength=shape[0]))
+                norms[norms == 0.0] = 1.0
+                values = values / norms[r]
+        return self._bag(r, c, values.astype(np.float32), shape, device)
+
+    def _bag(self, r: np.ndarray, c: np.ndarray, values: np.ndarray, shape: tuple[int, ...],
+             device: torch.device) -> torch.Tensor:
+        vals = torch.from_numpy(values)
+        if self.sparse:
+            indices = torch.from_numpy(np.stack([r, c]))
+            out = torch.sparse_coo_tensor(indices, vals, shape, is_coalesced=True,
+                                          check_invariants=False)
+            return out.to(device)
+        dense = torch.zeros(shape, dtype=torch.float32, device=device)
+        dense[torch.from_numpy(r).to(device), torch.from_numpy(c).to(device)] = vals.to(device)
+        return dense
+
+    def _sequences(self, ids: np.ndarray, rows: np.ndarray, lengths: np.ndarray, width: int,
+                   device: torch.device) -> torch.Tensor:
+        n_docs = len(lengths)
+        length = self.sequence_length
+        if length is None:
+            length = int(lengths.max()) if n_docs else 0
+        seq = np.zeros((n_docs, length), dtype=np.int64)
+        if ids.size:
+            starts = np.cumsum(lengths) - lengths
+            pos = np.arange(ids.size, dtype=np.int64) - np.repeat(starts, lengths)
+            keep = pos < length
+            seq[rows[keep], pos[keep]] = ids[keep]
+        if self.output_mode == "int":
+            return torch.from_numpy(seq).to(device)
+        # one_hot: padding (index 0) is a row of zeros, every other position one 1.
+        b, p = np.nonzero(seq)
+        c = seq[b, p]
+        shape = (n_docs, length, width)
+        values = torch.ones(len(b), dtype=torch.float32)
+        if self.sparse:
+            indices = torch.from_numpy(np.stack([b, p, c]))
+            out = torch.sparse_coo_tensor(indices, values, shape, is_coalesced=True,
+                                          check_invariants=False)
+            return out.to(device)
+        dense = torch.zeros(shape, dtype=torch.float32, device=device)
+        index = tuple(torch.from_numpy(a).to(device) for a in (b, p, c))
+        dense[index] = values.to(device)
+        return dense
+
+    # ---------------------------------------------------------------- save/load
+
+    def _config_json(self) -> dict[str, Any]:
+        config = dict(self._config)
+        std_name = _name_of(self.standardize, _STANDARDIZERS)
+        if self.standardize is not None and std_name is None:
+            raise ValueError(
+                f"standardize is a custom callable ({self.standardize!r}), which cannot be "
+                f"saved as JSON; only tokenlab.text.standardize or None can"
+            )
+        split_name = _name_of(self.split, _SPLITTERS)
+        if split_name is None:
+            raise ValueError(
+                f"split is a custom callable ({self.split!r}), which cannot be saved as JSON; "
+                f"only tokenlab.text.{', tokenlab.text.'.join(_SPLITTERS)} can"
+            )
+        config["standardize"], config["split"] = std_name, split_name
+        return config
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the configuration, vocabulary and idf to ``path`` as JSON (never a pickle).
+
+        The file is ``{"format": "tokenlab-text-vectorizer", "version": 1, "config": {...},
+        "vocabulary": <Vocabulary.to_dict()> or null, "idf": [floats] or null}``; the idf
+        values are written exactly (float64), so :meth:`load` gives an identical vectorizer.
+
+        Raises
+        ------
+        ValueError
+            If ``standardize`` or ``split`` is a custom callable: only the functions of
+            :mod:`tokenlab.text` (``standardize``; ``word_tokens``, ``char_tokens``,
+            ``jamo_tokens``) can be named in JSON.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> v = TextVectorizer("tf_idf").fit(["a b", "b c"])
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     v.save(os.path.join(d, "v.json"))
+        ...     w = TextVectorizer.load(os.path.join(d, "v.json"))
+        >>> bool((w.transform(["a c"]) == v.transform(["a c"])).all())
+        True
+        """
+        data = {
+            "format": FORMAT,
+            "version": VERSION,
+            "config": self._config_json(),
+            "vocabulary": None if self._vocab is None else self._vocab.to_dict(),
+            "idf": None if self._idf is None else self._idf.tolist(),
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
+        Path(path).write_text(text + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TextVectorizer:
+        """Read a vectorizer written by :meth:`save`, checking everything in it.
+
+        Raises
+        ------
+        ValueError
+            If the file is not JSON or not a valid saved vectorizer; the message names the
+            path and the problem.
+        OSError
+            If the file cannot be read.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     TextVectorizer("count", ngrams=2).save(os.path.join(d, "v.json"))
+        ...     TextVectorizer.load(os.path.join(d, "v.json")).ngrams
+        2
+        """
+        raw = Path(path).read_bytes()
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(f"{path}: not a JSON vectorizer file ({err})") from None
+        try:
+            return cls._from_json(data)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{path}: {err}") from None
+
+    @classmethod
+    def _from_json(cls, data: object) -> TextVectorizer:
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format must be {FORMAT!r}, got {data.get('format')!r}")
+        if data.get("version") != VERSION:
+            raise ValueError(f"version must be {VERSION}, got {data.get('version')!r}")
+        expected = {"format", "version", "config", "vocabulary", "idf"}
+        if set(data) != expected:
+            raise ValueError(f"expected the fields {sorted(expected)}, got {sorted(data)}")
+        config = data["config"]
+        if not isinstance(config, dict):
+            raise ValueError("config must be a JSON object")
+        names = {"output_mode", "max_tokens", "min_freq", "ngrams", "sequence_length",
+                 "standardize", "split", "idf", "smooth_idf", "sublinear_tf", "norm", "sparse"}
+        if set(config) != names:
+            raise ValueError(f"config must have the fields {sorted(names)}, got {sorted(config)}")
+        config = dict(config)
+        std, split = config["standardize"], config["split"]
+        if std is not None and std not in _STANDARDIZERS:
+            raise ValueError(f"config.standardize must be one of {sorted(_STANDARDIZERS)} or "
+                             f"null, got {std!r}")
+        if split not in _SPLITTERS:
+            raise ValueError(f"config.split must be one of {sorted(_SPLITTERS)}, got {split!r}")
+        config["standardize"] = None if std is None else _STANDARDIZERS[std]
+        config["split"] = _SPLITTERS[split]
+        self = cls(**config)
+        vocab_data, idf = data["vocabulary"], data["idf"]
+        if vocab_data is None:
+            if idf is not None:
+                raise ValueError("idf is set but vocabulary is null")
+            return self
+        vocab = Vocabulary.from_dict(vocab_data)
+        if self.max_tokens is not None and len(vocab) > self.max_tokens:
+            raise ValueError(f"the vocabulary has {len(vocab)} tokens, more than "
+                             f"max_tokens={self.max_tokens}")
+        weights = None
+        if self.output_mode == "tf_idf":
+            if not isinstance(idf, list) or len(idf) != len(vocab):
+                raise ValueError(f"idf must be a list of {len(vocab)} numbers (one per token)")
+            if not all(isinstance(w, int | float) and not isinstance(w, bool)
+                       and math.isfinite(w) for w in idf):
+                raise ValueError("idf must hold finite numbers")
+            weights = np.asarray(idf, dtype=np.float64)
+            if weights[MASK_INDEX] != 0.0:
+                raise ValueError(f"idf[0] (the mask) must be 0, got {weights[MASK_INDEX]}")
+        elif idf is not None:
+            raise ValueError(f"idf must be null for output_mode {self.output_mode!r}")
+        self._vocab, self._idf = vocab, weights
+        return self
