@@ -1,0 +1,236 @@
+"""Exact top-k search: tokenlab's chunked ``topk`` against a full score matrix and scikit-learn.
+
+Run::
+
+    python benchmarks/bench_topk.py [--keys 100000 --dim 384 --queries 1000 --k 10]
+
+Random unit vectors (float32, fixed seed) serve as keys and queries. Each method runs in its
+own child process, so that peak memories do not mix:
+
+* ``tokenlab cosine`` -- ``tokenlab.similarity.topk(queries, keys, k)`` (chunked, default
+  chunk size, metric ``"cosine"``);
+* ``tokenlab dot`` -- the same with ``metric="dot"`` (on unit vectors the same ranking; the
+  like-for-like comparison with the full matrix, which does not normalize);
+* ``full matrix`` -- ``torch.topk(queries @ keys.T, k)``, the naive approach;
+* ``sklearn brute`` -- ``NearestNeighbors(algorithm="brute", metric="cosine")`` fit, then
+  ``kneighbors``.
+
+Time: the median of ``--repeats`` runs after one untimed run. Peak memory: the rise of the
+child's peak resident set size (``VmHWM`` in ``/proc/self/status``, reset through
+``/proc/self/clear_refs`` once the data exist) during that first run -- what the method itself
+needed on top of its inputs. The parent then checks that all methods found the same neighbours,
+up to ties (rows whose index lists differ must have equal scores at the differing places).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+METHODS = ("tokenlab cosine", "tokenlab dot", "full matrix", "sklearn brute")
+BASELINE = "full matrix"
+
+
+# ----------------------------------------------------------------------------- the child
+
+
+def _status_kib(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _worker(args: argparse.Namespace) -> None:
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(args.seed)
+    keys = torch.randn(args.keys, args.dim, generator=gen)
+    keys /= torch.linalg.vector_norm(keys, dim=1, keepdim=True)
+    queries = torch.randn(args.queries, args.dim, generator=gen)
+    queries /= torch.linalg.vector_norm(queries, dim=1, keepdim=True)
+    k = args.k
+
+    if args.worker.startswith("tokenlab"):
+        from tokenlab.similarity import topk
+
+        metric = args.worker.split()[1]
+
+        def run():
+            values, indices = topk(queries, keys, k, metric=metric, chunk_size=args.chunk_size)
+            return values.numpy(), indices.numpy()
+
+    elif args.worker == "full matrix":
+
+        def run():
+            values, indices = torch.topk(queries @ keys.T, k, dim=1)
+            return values.numpy(), indices.numpy()
+
+    elif args.worker == "sklearn brute":
+        from sklearn.neighbors import NearestNeighbors
+
+        q_np, k_np = queries.numpy(), keys.numpy()
+
+        def run():
+            nn = NearestNeighbors(n_neighbors=k, algorithm="brute", metric="cosine").fit(k_np)
+            distances, indices = nn.kneighbors(q_np)
+            return (1 - distances).astype(np.float32), indices
+
+    else:
+        raise SystemExit(f"unknown method {args.worker!r}")
+
+    # Start the thread pools on something small, then measure the first real run's peak.
+    torch.topk(queries[:8] @ keys[:64].T, 2)
+    baseline = _status_kib("VmRSS")
+    exact_peak = _reset_peak()
+    start = time.perf_counter()
+    values, indices = run()
+    first = time.perf_counter() - start
+    peak = _status_kib("VmHWM")
+    times = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    np.savez(args.out, values=values, indices=indices)
+    print(json.dumps({
+        "method": args.worker,
+        "first_s": first,
+        "times_s": times,
+        "peak_delta_mib": None if peak is None or baseline is None else (peak - baseline) / 1024,
+        "baseline_mib": None if baseline is None else baseline / 1024,
+        "exact_peak": exact_peak,
+        "threads": torch.get_num_threads(),
+    }))
+
+
+# ----------------------------------------------------------------------------- the parent
+
+
+def _agreement(reference: dict, other: dict, atol: float) -> str:
+    """How many rows give the same indices, and whether the rest differ only by ties."""
+    ri, oi = reference["indices"], other["indices"]
+    rv, ov = reference["values"], other["values"]
+    same = (ri == oi).all(axis=1)
+    values_close = np.abs(rv.astype(np.float64) - ov).max()
+    tie_only = 0
+    for row in np.flatnonzero(~same):
+        differ = ri[row] != oi[row]
+        # A difference is a tie if the scores at the differing places are equal (within atol)
+        # and both lists hold the same scores overall.
+        if np.allclose(rv[row][differ], ov[row][differ], atol=atol) and np.allclose(
+            rv[row], ov[row], atol=atol
+        ):
+            tie_only += 1
+    rows = len(same)
+    verdict = "agree" if same.sum() + tie_only == rows else "DISAGREE"
+    return (f"{verdict}: {same.sum()}/{rows} rows identical, {tie_only} differ only among equal "
+            f"scores (atol {atol:g}); max |value difference| {values_close:.1e}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keys", type=int, default=100_000)
+    parser.add_argument("--dim", type=int, default=384)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per method")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="tokenlab's chunk_size (default: its own default)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch threads in each child (default: torch's default)")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help=f"comma-separated subset of: {', '.join(METHODS)}")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        _worker(args)
+        return
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        parser.error(f"unknown methods: {sorted(unknown)}")
+    import torch  # only for the versions printed
+
+    print(f"top-{args.k} of {args.queries} queries among {args.keys} keys, d={args.dim}, "
+          f"float32 unit vectors, seed {args.seed}; median of {args.repeats} runs")
+    print(f"python {platform.python_version()}, torch {torch.__version__}, "
+          f"{os.cpu_count()} CPUs, {platform.machine()}")
+    results, outputs = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for method in methods:
+            out = Path(tmp) / f"{method.replace(' ', '_')}.npz"
+            command = [sys.executable, __file__, "--worker", method, "--out", str(out)]
+            for name in ("keys", "dim", "queries", "k", "repeats", "seed", "threads"):
+                command += [f"--{name}", str(getattr(args, name))]
+            if args.chunk_size:
+                command += ["--chunk-size", str(args.chunk_size)]
+            start = time.perf_counter()
+            proc = subprocess.run(command, capture_output=True, text=True)
+            if proc.returncode:
+                print(f"{method}: failed\n{proc.stdout}{proc.stderr}", file=sys.stderr)
+                continue
+            results[method] = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[method]["wall_s"] = time.perf_counter() - start
+            with np.load(out) as data:
+                outputs[method] = {"values": data["values"], "indices": data["indices"]}
+
+    base = results.get(BASELINE)
+    base_time = statistics.median(base["times_s"]) if base else None
+    base_mem = base["peak_delta_mib"] if base else None
+    header = (f"{'method':<16} {'median s':>9} {'vs full':>8} {'peak MiB':>9} {'vs full':>8} "
+              f"{'first s':>8}")
+    print()
+    print(header)
+    print("-" * len(header))
+    for method, r in results.items():
+        t = statistics.median(r["times_s"]) if r["times_s"] else r["first_s"]
+        mem = r["peak_delta_mib"]
+        t_ratio = f"{t / base_time:.2f}x" if base_time else "-"
+        m_ratio = f"{mem / base_mem:.2f}x" if base_mem and mem is not None else "-"
+        mem_text = f"{mem:.0f}" if mem is not None else "n/a"
+        print(f"{method:<16} {t:>9.3f} {t_ratio:>8} {mem_text:>9} {m_ratio:>8} "
+              f"{r['first_s']:>8.3f}")
+    if results and not all(r["exact_peak"] for r in results.values()):
+        print("(peak memory could not be reset after data generation: it includes the data)")
+    if results:
+        print(f"threads per child: {next(iter(results.values()))['threads']}")
+
+    reference = "tokenlab cosine" if "tokenlab cosine" in outputs else next(iter(outputs), None)
+    if reference:
+        print()
+        for method in outputs:
+            if method != reference:
+                print(f"{method} vs {reference}: "
+                      f"{_agreement(outputs[reference], outputs[method], atol=1e-5)}")
+
+
+if __name__ == "__main__":
+    main()
