@@ -11,6 +11,6 @@ Examples
 True
 """
 
-from tokenlab.exercise_bank import ch01
+from tokenlab.exercise_bank import ch01, ch05
 
-__all__ = ["ch01"]
+__all__ = ["ch01", "ch05"]

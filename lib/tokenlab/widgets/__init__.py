@@ -21,6 +21,7 @@ _LAZY: dict[str, str] = {
     "QuizWidget": "quiz",
     "show_quiz": "quiz",
     "TokenizerWidget": "tokenizer",
+    "SimilarityWidget": "similarity",
 }
 
 __all__ = sorted(_LAZY)
