@@ -22,6 +22,7 @@ _LAZY: dict[str, str] = {
     "show_quiz": "quiz",
     "TokenizerWidget": "tokenizer",
     "SimilarityWidget": "similarity",
+    "VectorizerWidget": "vectorizer",
 }
 
 __all__ = sorted(_LAZY)
