@@ -2,6 +2,7 @@
 #   make book    install into .venv, fetch the site's JavaScript, build the site (every notebook executed)
 #   make test    install into .venv, then unit + property tests, the book build and browser tests
 #   make serve   serve the built site on http://127.0.0.1:8000
+#   make bench   ratio benchmarks against peers (see benchmarks/README.md)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 # Corpora for offline builds and tests; readers without it download them (see README).
 export TOKENLAB_DATA ?= $(abspath ../shared/corpora)
 
-.PHONY: install vendor book test serve lint clean
+.PHONY: install vendor book test serve bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ book: vendor
 
 test: vendor
 	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_topk.py
+	$(BIN)/python benchmarks/bench_tfidf.py
 
 lint: install
 	$(BIN)/ruff check lib tests tools
