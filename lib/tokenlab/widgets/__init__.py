@@ -23,6 +23,7 @@ _LAZY: dict[str, str] = {
     "TokenizerWidget": "tokenizer",
     "SimilarityWidget": "similarity",
     "VectorizerWidget": "vectorizer",
+    "ZipfHeapsWidget": "zipf",
 }
 
 __all__ = sorted(_LAZY)
