@@ -114,9 +114,6 @@ def test_registry_entries():
     assert all(f.url is None for f in sentences.files)
     for info in corpus.CORPORA.values():
         assert info.description and info.licence
-        if info.name == "aclImdb":  # no verified checksum: never downloaded (tested below)
-            assert info.files[0].sha256s == () and info.files[0].git_blob is None
-            continue
         for f in info.files:
             assert f.sha256s and all(re.fullmatch(r"[0-9a-f]{64}", s) for s in f.sha256s)
 
@@ -125,9 +122,9 @@ def test_registry_sha256s_match_source_md():
     """The checksums in the registry are the ones the corpora's SOURCE.md files state."""
     for name, info in corpus.CORPORA.items():
         source = SHARED_CORPORA / name / "SOURCE.md"
-        if not info.files[0].sha256s:
-            continue  # aclImdb: no checksum recorded
         if not source.is_file():
+            if name == "aclImdb":
+                continue  # not in ../shared/corpora: its checksum is checked in test_aclimdb_*
             pytest.skip(f"no {source}")
         text = source.read_text(encoding="utf-8")
         for f in info.files:
@@ -228,8 +225,8 @@ def test_real_files_pass_their_checksums(real_data):
     corpus._VERIFIED.clear()
     for name, info in corpus.CORPORA.items():
         for f in info.files:
-            if not f.sha256s:
-                continue  # aclImdb: not trusted, see test_aclimdb_*
+            if name == "aclImdb":
+                continue  # not in ../shared/corpora, see test_aclimdb_*
             p = corpus.path(name, f.name)
             digest, _ = corpus._digests(p, p.stat().st_size)
             assert digest in f.sha256s
@@ -552,25 +549,29 @@ def test_aclimdb_registry_entry():
     assert info.layout == "folder" and info.folder == "aclImdb"
     assert info.files[0].url == "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
     assert sorted(info.splits) == ["test", "train"] and info.labels == ("neg", "pos")
-    assert "checksum" in info.description.lower() or "sha-256" in info.description.lower()
+    assert info.files[0].sha256s == (
+        "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",)
 
 
-def test_aclimdb_absent_is_unavailable_and_never_downloaded(tmp_path, monkeypatch):
-    monkeypatch.setenv("TOKENLAB_DATA", str(tmp_path))  # the autouse guard forbids any download
+def test_aclimdb_absent_without_network_says_where_to_put_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOKENLAB_DATA", str(tmp_path))
+
+    def offline(url, timeout=None):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
     for split in ("train", "test"):
         with pytest.raises(CorpusUnavailableError) as err:
             corpus.load("aclImdb", split=split)
         message = str(err.value)
-        assert "no checksum" in message and "aclImdb_v1.tar.gz" in message
+        assert "aclImdb_v1.tar.gz" in message
         assert str(tmp_path / "aclImdb") in message and "TOKENLAB_DATA" in message
-    with pytest.raises(CorpusUnavailableError, match="no checksum"):
-        corpus.path("aclImdb")
-    # a copy the reader put there is not trusted either
-    (tmp_path / "aclImdb").mkdir()
+    # a copy the reader put there is checked against the recorded sha256, and kept
+    (tmp_path / "aclImdb").mkdir(exist_ok=True)
     (tmp_path / "aclImdb" / "aclImdb_v1.tar.gz").write_bytes(b"anything")
-    with pytest.raises(CorpusUnavailableError, match="no checksum"):
+    with pytest.raises(ValueError, match="c40f74a18d3b"):
         corpus.path("aclImdb", "aclImdb_v1.tar.gz")
-    assert leftovers(tmp_path / "aclImdb") == ["aclImdb_v1.tar.gz"]
+    assert "aclImdb_v1.tar.gz" in leftovers(tmp_path / "aclImdb")
 
 
 def test_aclimdb_unpacked_by_hand_loads(tmp_path, monkeypatch):

@@ -283,12 +283,15 @@ CORPORA: dict[str, CorpusInfo] = {
         name="aclImdb",
         description="Large Movie Review Dataset v1.0 (Maas et al., ACL 2011): 50,000 English "
         "IMDb reviews labelled 'neg' or 'pos', 25,000 train / 25,000 test (the 50,000 "
-        "unlabelled 'unsup' reviews are skipped). No SHA-256 of the archive has been "
-        "verified for this registry, so tokenlab does not download it: fetch and unpack it "
-        "by hand",
+        "unlabelled 'unsup' reviews are skipped). The archive's SHA-256 is the one several "
+        "independent projects record for it (Julia's MLDatasets among them); this registry "
+        "has not downloaded it itself",
         licence="no licence stated by the authors (cite Maas et al., 2011)",
         layout="folder",
-        files=(CorpusFile("aclImdb_v1.tar.gz", _ACLIMDB_URL, ()),),
+        files=(CorpusFile(
+            "aclImdb_v1.tar.gz", _ACLIMDB_URL,
+            ("c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",),
+        ),),
         splits={"train": ("aclImdb_v1.tar.gz",), "test": ("aclImdb_v1.tar.gz",)},
         default_split="train",
         folder="aclImdb",
