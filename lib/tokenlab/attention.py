@@ -1,0 +1,696 @@
+"""Attend: scaled dot-product attention with its weights, masks, multi-head attention, a block.
+
+The last step of the book's pipeline lets every token look at the others. This module writes the
+computation out plainly, so that a reader can follow it line by line and plot its weights:
+
+* :func:`scaled_dot_product_attention` -- ``softmax(q @ k^T / sqrt(d) + mask) @ v``, returning
+  the output *and* the attention weights;
+* :func:`padding_mask` and :func:`causal_mask` -- the two masks every Transformer uses;
+* :class:`MultiHeadSelfAttention` -- ``heads`` attentions side by side, laid out like
+  :class:`torch.nn.MultiheadAttention` so that its weights copy across
+  (:meth:`MultiHeadSelfAttention.from_torch`);
+* :class:`TransformerEncoderBlock` -- attention plus a feed-forward network, each wrapped in a
+  residual connection and a layer norm; equal to :class:`torch.nn.TransformerEncoderLayer`
+  (:meth:`TransformerEncoderBlock.from_torch`).
+
+Mask polarity
+-------------
+Two conventions exist in torch, and this module follows each where torch does, so that code
+copies across unchanged:
+
+=========================================  ==============================================
+argument                                   boolean ``True`` means
+=========================================  ==============================================
+``mask`` of the function                   **attend** (as ``F.scaled_dot_product_attention``)
+:func:`padding_mask`, :func:`causal_mask`  **attend** / real token (feed them to ``mask``)
+``key_padding_mask`` of the modules        **padding, ignored** (as ``nn.MultiheadAttention``)
+``attn_mask`` of the modules               **blocked, ignored** (as ``nn.MultiheadAttention``)
+=========================================  ==============================================
+
+A float mask is always *added* to the scores (``0`` keeps a key, ``-inf`` removes it), in every
+argument. ``causal=True`` everywhere hides future keys (query ``i`` sees keys ``0..i``) and
+combines with any other mask.
+
+Fully masked rows
+-----------------
+A query whose keys are all masked has nothing to attend to. Here its weights are all ``0`` and
+its output is the zero vector -- never NaN (``torch.nn.MultiheadAttention`` gives NaN there).
+
+Dtype policy
+------------
+Scores, softmax and the weighted sum are computed in float32 (float64 when an input is
+float64): float16 and bfloat16 inputs are upcast first and the softmax subtracts each row's
+maximum, so large half-precision inputs do not overflow. Output and weights are returned in the
+inputs' (promoted) dtype.
+
+Examples
+--------
+Three tokens; the third is padding, so no query attends to it:
+
+>>> q = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+>>> out, weights = scaled_dot_product_attention(q, q, q, mask=padding_mask([2], 3)[0])
+>>> weights
+tensor([[0.6698, 0.3302, 0.0000],
+        [0.3302, 0.6698, 0.0000],
+        [0.5000, 0.5000, 0.0000]])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = [
+    "MultiHeadSelfAttention",
+    "TransformerEncoderBlock",
+    "causal_mask",
+    "padding_mask",
+    "scaled_dot_product_attention",
+]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _as_float_tensor(x: Any, name: str, device: torch.device | None = None) -> torch.Tensor:
+    """``x`` as a floating tensor (integers become float32); a tensor is never copied."""
+    if not isinstance(x, torch.Tensor):
+        try:
+            x = torch.as_tensor(x, device=device)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise ValueError(f"{name} must be a tensor or a regular (nested) list: {exc}") from None
+    if x.is_complex():
+        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
+    if not x.is_floating_point():
+        x = x.to(torch.float32)
+    return x
+
+
+def _broadcast(shapes: Sequence[Sequence[int]], message: str) -> torch.Size:
+    try:
+        return torch.broadcast_shapes(*shapes)
+    except RuntimeError:
+        raise ValueError(message) from None
+
+
+def _causal(lq: int, lk: int, device: torch.device) -> torch.Tensor:
+    """Boolean ``(lq, lk)``, True where key ``j <= i`` (top-left aligned, as torch's SDPA)."""
+    return torch.ones(lq, lk, dtype=torch.bool, device=device).tril()
+
+
+# ----------------------------------------------------------------------------- functions
+
+
+def scaled_dot_product_attention(
+    q: torch.Tensor,
+    k: torch.Tensor,
+    v: torch.Tensor,
+    *,
+    mask: torch.Tensor | None = None,
+    causal: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scaled dot-product attention that also returns its weights.
+
+    ``weights = softmax(q @ k^T / sqrt(d) + mask)`` along the keys, ``output = weights @ v``.
+
+    Parameters
+    ----------
+    q : torch.Tensor
+        Queries, shape ``(..., Lq, d)``.
+    k : torch.Tensor
+        Keys, shape ``(..., Lk, d)``.
+    v : torch.Tensor
+        Values, shape ``(..., Lk, dv)``. The leading dimensions ``...`` (batch, heads) of ``q``,
+        ``k`` and ``v`` broadcast against each other.
+    mask : torch.Tensor, optional
+        Broadcastable to ``(..., Lq, Lk)``. Boolean: ``True`` = attend, ``False`` = ignore (the
+        convention of :func:`torch.nn.functional.scaled_dot_product_attention`). Float: added to
+        the scores (``-inf`` ignores a key).
+    causal : bool, default False
+        Hide future keys: query ``i`` sees keys ``0..i`` (top-left aligned when ``Lq != Lk``, as
+        torch's ``is_causal``). Combines with ``mask``.
+
+    Returns
+    -------
+    output : torch.Tensor
+        Shape ``(..., Lq, dv)``, in the inputs' dtype.
+    weights : torch.Tensor
+        Shape ``(..., Lq, Lk)``, in the inputs' dtype; each row sums to 1, or is all 0 for a query
+        whose keys are all masked (whose output is then 0 too, never NaN).
+
+    Raises
+    ------
+    ValueError
+        If the shapes of ``q``, ``k``, ``v`` or ``mask`` do not fit together (the message names
+        them) or the tensors are on different devices.
+    TypeError
+        If ``mask`` is neither boolean nor floating.
+
+    Examples
+    --------
+    >>> q = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> v = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> out, weights = scaled_dot_product_attention(q, q, v, causal=True)
+    >>> weights
+    tensor([[1.0000, 0.0000],
+            [0.3302, 0.6698]])
+    >>> out
+    tensor([[1.0000, 2.0000],
+            [2.3395, 3.3395]])
+    """
+    q = _as_float_tensor(q, "q")
+    k = _as_float_tensor(k, "k", q.device)
+    v = _as_float_tensor(v, "v", q.device)
+    shapes = f"q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
+    if q.dim() < 2 or k.dim() < 2 or v.dim() < 2:
+        raise ValueError(f"q, k and v need at least 2 dimensions (..., L, d), got {shapes}")
+    if len({q.device, k.device, v.device}) > 1:
+        raise ValueError(
+            f"q, k and v must be on one device, got {q.device}, {k.device} and {v.device}"
+        )
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(f"q and k must have the same last dimension d, got {shapes}")
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"k and v must have the same number of keys Lk, got {shapes}")
+    lead = _broadcast(
+        (q.shape[:-2], k.shape[:-2], v.shape[:-2]),
+        f"the leading (batch, head) dimensions of q, k and v do not broadcast: {shapes}",
+    )
+    lq, d = q.shape[-2:]
+    lk = k.shape[-2]
+
+    out_dtype = torch.promote_types(torch.promote_types(q.dtype, k.dtype), v.dtype)
+    compute = torch.float64 if out_dtype == torch.float64 else torch.float32
+    scores_shape = (*lead, lq, lk)
+
+    # 1. Scores: every query against every key, scaled by 1/sqrt(d), in float32 or float64.
+    scores = q.to(compute) @ k.to(compute).transpose(-2, -1) / math.sqrt(d)
+    scores = scores.expand(scores_shape)
+
+    # 2. Masks: which keys each query may see (``allowed``) and what to add to its scores.
+    allowed: torch.Tensor | None = None
+    if mask is not None:
+        if isinstance(mask, torch.Tensor) and mask.device != q.device:
+            raise ValueError(f"mask must be on q's device {q.device}, got {mask.device}")
+        mask = torch.as_tensor(mask, device=q.device)
+        if mask.dtype != torch.bool and not mask.is_floating_point():
+            raise TypeError(f"mask must be boolean or floating, got dtype {mask.dtype}")
+        fits = _broadcast(
+            (mask.shape, scores_shape),
+            f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape "
+            f"(..., Lq, Lk) = {scores_shape} of {shapes}",
+        )
+        if fits != scores_shape:
+            raise ValueError(
+                f"mask of shape {tuple(mask.shape)} would enlarge the scores' shape "
+                f"(..., Lq, Lk) = {scores_shape} of {shapes}"
+            )
+        if mask.dtype == torch.bool:
+            allowed = mask
+        else:
+            scores = scores + mask.to(compute)
+    if causal:
+        tri = _causal(lq, lk, q.device)
+        allowed = tri if allowed is None else allowed & tri
+    if allowed is not None:
+        scores = scores.masked_fill(~allowed, float("-inf"))
+
+    # 3. Softmax over the keys, max-subtracted; a row with no visible key gets all-zero weights.
+    row_max = scores.amax(dim=-1, keepdim=True)
+    row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
+    e = torch.exp(scores - row_max)
+    total = e.sum(dim=-1, keepdim=True)
+    weights = e / torch.where(total > 0, total, torch.ones_like(total))
+
+    # 4. The output: a weighted average of the values.
+    output = weights @ v.to(compute)
+    return output.to(out_dtype), weights.to(out_dtype)
+
+
+def padding_mask(
+    lengths: Sequence[int] | torch.Tensor, max_len: int | None = None
+) -> torch.Tensor:
+    """Boolean ``(batch, max_len)`` mask, ``True`` at real tokens and ``False`` at padding.
+
+    Feed it (or ``mask[:, None, :]`` to broadcast over queries) to the ``mask`` of
+    :func:`scaled_dot_product_attention`; the modules' ``key_padding_mask`` wants its negation
+    ``~padding_mask(...)`` (``True`` = padding, torch's convention).
+
+    Parameters
+    ----------
+    lengths : sequence of int or torch.Tensor
+        The number of real tokens of each sequence, shape ``(batch,)``.
+    max_len : int, optional
+        The padded length; defaults to ``max(lengths)`` (0 for an empty batch).
+
+    Returns
+    -------
+    torch.Tensor
+        Boolean, shape ``(batch, max_len)``, on ``lengths``' device.
+
+    Raises
+    ------
+    ValueError
+        If ``lengths`` is not 1-D integers, a length is negative or exceeds ``max_len``, or
+        ``max_len`` is negative.
+
+    Examples
+    --------
+    >>> padding_mask([3, 1], 4)
+    tensor([[ True,  True,  True, False],
+            [ True, False, False, False]])
+    """
+    t = lengths if isinstance(lengths, torch.Tensor) else torch.as_tensor(list(lengths))
+    if t.dim() != 1:
+        raise ValueError(f"lengths must be 1-D (batch,), got shape {tuple(t.shape)}")
+    if t.numel() and (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool):
+        raise ValueError(f"lengths must be integers, got dtype {t.dtype}")
+    t = t.to(torch.int64)
+    if max_len is None:
+        max_len = int(t.max()) if t.numel() else 0
+    if isinstance(max_len, bool) or int(max_len) != max_len or max_len < 0:
+        raise ValueError(f"max_len must be a non-negative integer, got {max_len!r}")
+    max_len = int(max_len)
+    if t.numel() and int(t.min()) < 0:
+        raise ValueError(f"lengths must be non-negative, got {t.tolist()}")
+    if t.numel() and int(t.max()) > max_len:
+        raise ValueError(f"lengths must be at most max_len={max_len}, got {t.tolist()}")
+    return torch.arange(max_len, device=t.device) < t[:, None]
+
+
+def causal_mask(n: int, *, device: torch.device | str | None = None) -> torch.Tensor:
+    """Boolean ``(n, n)`` lower-triangular mask: ``True`` where query ``i`` may see key ``j <= i``.
+
+    Parameters
+    ----------
+    n : int
+        The sequence length (non-negative).
+    device : torch.device or str, optional
+        Where to create the mask (default: the CPU).
+
+    Returns
+    -------
+    torch.Tensor
+        Boolean, shape ``(n, n)``; ``True`` = attend (the ``mask`` convention of
+        :func:`scaled_dot_product_attention`).
+
+    Examples
+    --------
+    >>> causal_mask(3)
+    tensor([[ True, False, False],
+            [ True,  True, False],
+            [ True,  True,  True]])
+    """
+    if isinstance(n, bool) or int(n) != n or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    return _causal(int(n), int(n), torch.device(device) if device is not None else None)
+
+
+# ----------------------------------------------------------------------------- modules
+
+
+def _module_mask(
+    key_padding_mask: torch.Tensor | None,
+    attn_mask: torch.Tensor | None,
+    batch: int | None,
+    heads: int,
+    length: int,
+    device: torch.device,
+) -> torch.Tensor | None:
+    """The modules' torch-convention masks as one additive float mask ``(B|1, H|1, L, L)``.
+
+    Boolean ``True`` = ignore (-inf), float = added. Returns None when there is no mask.
+    """
+    total: torch.Tensor | None = None
+
+    def additive(m: torch.Tensor) -> torch.Tensor:
+        if m.dtype == torch.bool:
+            return torch.zeros(m.shape, device=device).masked_fill(m, float("-inf"))
+        if not m.is_floating_point():
+            raise TypeError(f"masks must be boolean or floating, got dtype {m.dtype}")
+        return m.to(device=device, dtype=torch.float32)
+
+    if key_padding_mask is not None:
+        kpm = torch.as_tensor(key_padding_mask, device=device)
+        expected = (length,) if batch is None else (batch, length)
+        if tuple(kpm.shape) != expected:
+            raise ValueError(
+                f"key_padding_mask must have shape (batch, L) = {expected}, "
+                f"got {tuple(kpm.shape)}"
+            )
+        kpm = additive(kpm)
+        total = kpm[None, None, :] if batch is None else kpm[:, None, None, :]
+    if attn_mask is not None:
+        am = torch.as_tensor(attn_mask, device=device)
+        b = 1 if batch is None else batch
+        if am.shape == (length, length):
+            am = am[None, None]
+        elif am.dim() == 3 and am.shape == (b * heads, length, length):
+            am = am.reshape(b, heads, length, length)
+        elif am.dim() == 4 and am.shape[-2:] == (length, length) and am.shape[0] in (1, b) and (
+            am.shape[1] in (1, heads)
+        ):
+            pass
+        else:
+            raise ValueError(
+                f"attn_mask must have shape (L, L) = {(length, length)}, (batch*heads, L, L) = "
+                f"{(b * heads, length, length)} or (batch, heads, L, L), got {tuple(am.shape)}"
+            )
+        am = additive(am)
+        total = am if total is None else total + am
+    if total is not None and batch is None:
+        total = total[0]
+    return total
+
+
+class MultiHeadSelfAttention(nn.Module):
+    """Multi-head self-attention, laid out like :class:`torch.nn.MultiheadAttention`.
+
+    Each of the ``heads`` heads projects the input to queries, keys and values of size
+    ``dim // heads``, runs :func:`scaled_dot_product_attention`, and the heads' outputs are
+    concatenated and projected back by ``out_proj``. The projections are separate ``q_proj``,
+    ``k_proj`` and ``v_proj`` linear layers (torch stacks them in ``in_proj_weight``;
+    :meth:`from_torch` splits it).
+
+    Parameters
+    ----------
+    dim : int
+        Model width (embedding size); must be divisible by ``heads``.
+    heads : int
+        Number of attention heads.
+    dropout : float, default 0.0
+        Dropout on the attention weights, in training mode only.
+    bias : bool, default True
+        Whether the projections have biases.
+    batch_first : bool, default True
+        Input ``(batch, L, dim)`` if True, ``(L, batch, dim)`` if False. A 2-D input ``(L, dim)``
+        is one unbatched sequence.
+
+    Examples
+    --------
+    >>> attn = MultiHeadSelfAttention(8, 2)
+    >>> x = torch.randn(3, 5, 8, generator=torch.Generator().manual_seed(0))
+    >>> out, weights = attn(x, key_padding_mask=~padding_mask([5, 4, 2], 5))
+    >>> out.shape, weights.shape
+    (torch.Size([3, 5, 8]), torch.Size([3, 5, 5]))
+    >>> weights[2, :, 2:].abs().sum().item()  # nobody attends to the padding
+    0.0
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        heads: int,
+        *,
+        dropout: float = 0.0,
+        bias: bool = True,
+        batch_first: bool = True,
+    ) -> None:
+        super().__init__()
+        if dim <= 0 or heads <= 0:
+            raise ValueError(f"dim and heads must be positive, got dim={dim}, heads={heads}")
+        if dim % heads != 0:
+            raise ValueError(f"dim={dim} must be divisible by heads={heads}")
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"dropout must be in [0, 1], got {dropout}")
+        self.dim, self.heads, self.head_dim = dim, heads, dim // heads
+        self.dropout, self.batch_first = dropout, batch_first
+        self.q_proj = nn.Linear(dim, dim, bias=bias)
+        self.k_proj = nn.Linear(dim, dim, bias=bias)
+        self.v_proj = nn.Linear(dim, dim, bias=bias)
+        self.out_proj = nn.Linear(dim, dim, bias=bias)
+
+    @classmethod
+    def from_torch(cls, module: nn.MultiheadAttention) -> MultiHeadSelfAttention:
+        """A copy of a :class:`torch.nn.MultiheadAttention`'s weights (same dtype and device).
+
+        Examples
+        --------
+        >>> ref = nn.MultiheadAttention(8, 2, batch_first=True)
+        >>> ours = MultiHeadSelfAttention.from_torch(ref)
+        >>> x = torch.randn(1, 3, 8)
+        >>> torch.allclose(ours(x)[0], ref(x, x, x)[0], atol=1e-6)
+        True
+        """
+        if not module._qkv_same_embed_dim or module.in_proj_weight is None:
+            raise ValueError("from_torch needs a MultiheadAttention with kdim = vdim = embed_dim")
+        if module.bias_k is not None or module.add_zero_attn:
+            raise ValueError("from_torch does not support add_bias_kv or add_zero_attn")
+        bias = module.in_proj_bias is not None
+        ours = cls(
+            module.embed_dim, module.num_heads, dropout=module.dropout, bias=bias,
+            batch_first=module.batch_first,
+        ).to(device=module.in_proj_weight.device, dtype=module.in_proj_weight.dtype)
+        with torch.no_grad():
+            wq, wk, wv = module.in_proj_weight.chunk(3)
+            for proj, w in zip((ours.q_proj, ours.k_proj, ours.v_proj), (wq, wk, wv), strict=True):
+                proj.weight.copy_(w)
+            ours.out_proj.weight.copy_(module.out_proj.weight)
+            if bias:
+                bq, bk, bv = module.in_proj_bias.chunk(3)
+                for proj, b in zip((ours.q_proj, ours.k_proj, ours.v_proj), (bq, bk, bv),
+                                   strict=True):
+                    proj.bias.copy_(b)
+                ours.out_proj.bias.copy_(module.out_proj.bias)
+        return ours
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        *,
+        key_padding_mask: torch.Tensor | None = None,
+        attn_mask: torch.Tensor | None = None,
+        causal: bool = False,
+        need_weights: bool = True,
+        average_attn_weights: bool = True,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Attend from every position of ``x`` to every (unmasked) position of ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            ``(batch, L, dim)`` (``batch_first``), ``(L, batch, dim)`` otherwise, or ``(L, dim)``.
+        key_padding_mask : torch.Tensor, optional
+            ``(batch, L)``. Boolean **True = padding, ignored** (torch's convention, the negation
+            of :func:`padding_mask`); float = added to the scores.
+        attn_mask : torch.Tensor, optional
+            ``(L, L)``, ``(batch * heads, L, L)`` or ``(batch, heads, L, L)``. Boolean **True =
+            blocked** (torch's ``nn.MultiheadAttention`` convention); float = added.
+        causal : bool, default False
+            Hide future positions; combines with the masks.
+        need_weights : bool, default True
+            Return the attention weights (else ``None``).
+        average_attn_weights : bool, default True
+            Weights averaged over heads ``(batch, L, L)``; if False, per head
+            ``(batch, heads, L, L)``.
+
+        Returns
+        -------
+        output : torch.Tensor
+            Same shape as ``x``.
+        weights : torch.Tensor or None
+            The softmax weights (before dropout); a query with all keys masked has zero weights
+            and zero attention output (before ``out_proj``'s bias).
+        """
+        if x.dim() not in (2, 3) or x.shape[-1] != self.dim:
+            raise ValueError(
+                f"x must have shape (batch, L, dim={self.dim}) or (L, dim={self.dim}), "
+                f"got {tuple(x.shape)}"
+            )
+        unbatched = x.dim() == 2
+        if unbatched:
+            x = x.unsqueeze(0)
+        elif not self.batch_first:
+            x = x.transpose(0, 1)
+        batch, length, _ = x.shape
+
+        def split(t: torch.Tensor) -> torch.Tensor:  # (B, L, dim) -> (B, H, L, head_dim)
+            return t.view(batch, length, self.heads, self.head_dim).transpose(1, 2)
+
+        q, k, v = split(self.q_proj(x)), split(self.k_proj(x)), split(self.v_proj(x))
+        mask = _module_mask(
+            key_padding_mask, attn_mask, None if unbatched else batch, self.heads, length,
+            x.device,
+        )
+        if mask is not None and unbatched:
+            mask = mask[None]
+        out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
+        if self.training and self.dropout > 0:
+            out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
+        out = self.out_proj(out.transpose(1, 2).reshape(batch, length, self.dim))
+        if unbatched:
+            out, weights = out[0], weights[0]
+        elif not self.batch_first:
+            out = out.transpose(0, 1)
+        if not need_weights:
+            return out, None
+        if average_attn_weights:
+            weights = weights.mean(dim=-3)
+        return out, weights
+
+
+_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {"relu": F.relu, "gelu": F.gelu}
+
+
+class TransformerEncoderBlock(nn.Module):
+    """One Transformer encoder layer, equal to :class:`torch.nn.TransformerEncoderLayer`.
+
+    Post-norm (``norm_first=False``, the original Transformer)::
+
+        x = norm1(x + attention(x));  x = norm2(x + feed_forward(x))
+
+    Pre-norm (``norm_first=True``)::
+
+        x = x + attention(norm1(x));  x = x + feed_forward(norm2(x))
+
+    with ``feed_forward(x) = linear2(dropout(activation(linear1(x))))``. Inputs are
+    batch-first ``(batch, L, dim)`` (or unbatched ``(L, dim)``). After each forward,
+    ``last_attention`` holds the attention weights per head, ``(batch, heads, L, L)``, detached,
+    for plots.
+
+    Parameters
+    ----------
+    dim : int
+        Model width.
+    heads : int
+        Attention heads; ``dim`` must be divisible by it.
+    ff_dim : int
+        Hidden width of the feed-forward network.
+    dropout : float, default 0.0
+        Dropout on attention weights, the feed-forward hidden layer and both residual branches.
+    norm_first : bool, default False
+        Pre-norm if True, post-norm otherwise.
+    activation : {"relu", "gelu"} or callable, default "relu"
+        The feed-forward activation.
+    layer_norm_eps : float, default 1e-5
+        The layer norms' epsilon (torch's default).
+
+    Examples
+    --------
+    >>> block = TransformerEncoderBlock(8, 2, 16)
+    >>> x = torch.randn(2, 4, 8, generator=torch.Generator().manual_seed(0))
+    >>> block(x, key_padding_mask=~padding_mask([4, 2], 4)).shape
+    torch.Size([2, 4, 8])
+    >>> block.last_attention.shape
+    torch.Size([2, 2, 4, 4])
+    """
+
+    last_attention: torch.Tensor | None
+
+    def __init__(
+        self,
+        dim: int,
+        heads: int,
+        ff_dim: int,
+        *,
+        dropout: float = 0.0,
+        norm_first: bool = False,
+        activation: str | Callable[[torch.Tensor], torch.Tensor] = "relu",
+        layer_norm_eps: float = 1e-5,
+    ) -> None:
+        super().__init__()
+        if isinstance(activation, str):
+            if activation not in _ACTIVATIONS:
+                raise ValueError(
+                    f"activation must be one of {sorted(_ACTIVATIONS)} or a callable, "
+                    f"got {activation!r}"
+                )
+            activation = _ACTIVATIONS[activation]
+        if ff_dim <= 0:
+            raise ValueError(f"ff_dim must be positive, got {ff_dim}")
+        self.self_attn = MultiHeadSelfAttention(dim, heads, dropout=dropout)
+        self.linear1 = nn.Linear(dim, ff_dim)
+        self.linear2 = nn.Linear(ff_dim, dim)
+        self.norm1 = nn.LayerNorm(dim, eps=layer_norm_eps)
+        self.norm2 = nn.LayerNorm(dim, eps=layer_norm_eps)
+        self.dropout = nn.Dropout(dropout)
+        self.dropout1 = nn.Dropout(dropout)
+        self.dropout2 = nn.Dropout(dropout)
+        self.activation = activation
+        self.norm_first = norm_first
+        self.last_attention = None
+
+    @classmethod
+    def from_torch(cls, layer: nn.TransformerEncoderLayer) -> TransformerEncoderBlock:
+        """A copy of a batch-first :class:`torch.nn.TransformerEncoderLayer`'s weights.
+
+        Examples
+        --------
+        >>> ref = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+        >>> block = TransformerEncoderBlock.from_torch(ref)
+        >>> x = torch.randn(1, 3, 8)
+        >>> torch.allclose(block(x), ref(x), atol=1e-5)
+        True
+        """
+        if not layer.self_attn.batch_first:
+            raise ValueError("from_torch needs a TransformerEncoderLayer with batch_first=True")
+        act = layer.activation
+        if act is F.relu or isinstance(act, nn.ReLU):
+            activation: str | Callable[[torch.Tensor], torch.Tensor] = "relu"
+        elif act is F.gelu or isinstance(act, nn.GELU):
+            activation = act if isinstance(act, nn.GELU) else "gelu"
+        else:
+            activation = act
+        attn = layer.self_attn
+        block = cls(
+            attn.embed_dim, attn.num_heads, layer.linear1.out_features,
+            dropout=layer.dropout.p, norm_first=layer.norm_first, activation=activation,
+            layer_norm_eps=layer.norm1.eps,
+        )
+        block.self_attn = MultiHeadSelfAttention.from_torch(attn)
+        for name in ("linear1", "linear2", "norm1", "norm2"):
+            getattr(block, name).load_state_dict(getattr(layer, name).state_dict())
+        w = attn.in_proj_weight
+        return block.to(device=w.device, dtype=w.dtype)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        *,
+        key_padding_mask: torch.Tensor | None = None,
+        attn_mask: torch.Tensor | None = None,
+        causal: bool = False,
+    ) -> torch.Tensor:
+        """Run the block; masks follow torch's convention (boolean True = ignore).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            ``(batch, L, dim)`` or ``(L, dim)``.
+        key_padding_mask : torch.Tensor, optional
+            ``(batch, L)``, boolean **True = padding** (torch's ``src_key_padding_mask``).
+        attn_mask : torch.Tensor, optional
+            As in :meth:`MultiHeadSelfAttention.forward` (boolean True = blocked).
+        causal : bool, default False
+            Hide future positions.
+
+        Returns
+        -------
+        torch.Tensor
+            Same shape as ``x``. Padded positions are computed like any other (torch's eval
+            fast path returns zeros there instead).
+        """
+
+        def attend(h: torch.Tensor) -> torch.Tensor:
+            out, weights = self.self_attn(
+                h, key_padding_mask=key_padding_mask, attn_mask=attn_mask, causal=causal,
+                average_attn_weights=False,
+            )
+            self.last_attention = None if weights is None else weights.detach()
+            return self.dropout1(out)
+
+        def feed_forward(h: torch.Tensor) -> torch.Tensor:
+            return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(h)))))
+
+        if self.norm_first:
+            x = x + attend(self.norm1(x))
+            x = x + feed_forward(self.norm2(x))
+        else:
+            x = self.norm1(x + attend(x))
+            x = self.norm2(x + feed_forward(x))
+        return x
