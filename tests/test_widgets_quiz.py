@@ -14,6 +14,8 @@ import traitlets
 import tokenlab.widgets as widgets
 from tokenlab.exercises import load_quiz
 from tokenlab.widgets.quiz import QuizWidget, show_quiz
+from widget_harness import blank_page
+from widget_harness import mount as mount_esm
 
 HERE = Path(widgets.__file__).resolve().parent
 QUIZ_JS = HERE / "quiz.js"
@@ -93,51 +95,15 @@ def test_quiz_js_parses(tmp_path):
 
 # ---- quiz.js in a real browser, no kernel -------------------------------------------------
 
-MOUNT = """
-async ([src, css, state]) => {
-  const style = document.createElement("style");
-  style.textContent = css;
-  document.head.appendChild(style);
-  const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-  const mod = await import(url);
-  const handlers = {};
-  const model = {
-    state, saves: 0,
-    get(key) { return this.state[key]; },
-    set(key, value) {
-      this.state[key] = value;
-      for (const h of handlers["change:" + key] || []) h();
-    },
-    save_changes() { this.saves += 1; },
-    on(event, h) { (handlers[event] = handlers[event] || []).push(h); },
-    off(event, h) { handlers[event] = (handlers[event] || []).filter((x) => x !== h); },
-  };
-  const el = document.createElement("div");
-  el.className = "host";
-  document.body.appendChild(el);
-  window.models = (window.models || []).concat([model]);
-  window.cleanups = (window.cleanups || []).concat([mod.default.render({ model, el })]);
-  return window.models.length - 1;
-}
-"""
-
-
 @pytest.fixture
 def page(browser):
-    page = browser.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_content("<!doctype html><html><body></body></html>")
-    yield page
-    page.close()
-    assert not errors, errors
+    yield from blank_page(browser)
 
 
 def mount(page, widget: QuizWidget, **state) -> int:
     data = {"questions": widget.questions, "title": widget.title, "answers": widget.answers}
     data.update(state)
-    return page.evaluate(MOUNT, [widget._esm, widget._css, data])
+    return mount_esm(page, widget._esm, widget._css, data)
 
 
 def test_quiz_grades_in_the_browser(page):

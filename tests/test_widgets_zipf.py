@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +15,6 @@ import pytest
 import traitlets
 
 import tokenlab.widgets as widgets
-from conftest import require_tool
 from tokenlab.widgets.zipf import (
     ZipfHeapsWidget,
     clip_range,
@@ -26,6 +23,8 @@ from tokenlab.widgets.zipf import (
     zipf_data,
     zipf_data_from_tokens,
 )
+from widget_harness import WIDE_BODY, assert_es_module_loads, blank_page, model_state
+from widget_harness import mount as mount_esm
 
 HERE = Path(widgets.__file__).resolve().parent
 ZIPF_JS = HERE / "zipf.js"
@@ -370,52 +369,10 @@ def test_package_exports_lazily():
 
 
 def test_widget_module_parses_as_one_es_module(tmp_path):
-    node = require_tool("node", shutil.which("node"))
-    (tmp_path / "zipf.mjs").write_text(ZipfHeapsWidget._esm, encoding="utf-8")
-    probe = tmp_path / "probe.mjs"
-    probe.write_text(
-        "import w from './zipf.mjs';\n"
-        "if (typeof w.render !== 'function') throw new Error('no render');\n"
-        "console.log('ok');\n",
-        encoding="utf-8",
-    )
-    out = subprocess.run([node, str(probe)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+    assert_es_module_loads(ZipfHeapsWidget._esm, tmp_path, "zipf")
 
 
 # ---- zipf.js in a real browser, no kernel --------------------------------------------------
-
-MOUNT = """
-async ([src, css, state, width]) => {
-  if (!document.getElementById("tl-zipf-css")) {
-    const style = document.createElement("style");
-    style.id = "tl-zipf-css";
-    style.textContent = css;
-    document.head.appendChild(style);
-  }
-  const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-  const mod = await import(url);
-  const handlers = {};
-  const model = {
-    state, saves: 0,
-    get(key) { return this.state[key]; },
-    set(key, value) {
-      this.state[key] = value;
-      for (const h of handlers["change:" + key] || []) h();
-    },
-    save_changes() { this.saves += 1; },
-    on(event, h) { (handlers[event] = handlers[event] || []).push(h); },
-    off(event, h) { handlers[event] = (handlers[event] || []).filter((x) => x !== h); },
-  };
-  const el = document.createElement("div");
-  el.className = "host";
-  el.style.width = width + "px";
-  document.body.appendChild(el);
-  window.models = (window.models || []).concat([model]);
-  window.cleanups = (window.cleanups || []).concat([mod.default.render({ model, el })]);
-  return window.models.length - 1;
-}
-"""
 
 READ = """
 (n) => {
@@ -456,30 +413,18 @@ READ = """
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page(viewport={"width": 760, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_content("<!doctype html><html><body style='margin: 20px; font: 16px sans-serif'>"
-                     "</body></html>")
-    yield page
-    page.close()
-    assert not errors, errors
+    yield from blank_page(browser, viewport={"width": 760, "height": 900}, body_style=WIDE_BODY)
 
 
 def mount(page, widget: ZipfHeapsWidget, width: int = 700, **state) -> int:
     data = {name: getattr(widget, name)
             for name in ("data", "corpus", "level", "rank_range", "result")}
     data.update(state)
-    return page.evaluate(MOUNT, [widget._esm, widget._css, data, width])
+    return mount_esm(page, widget._esm, widget._css, data, width, css_id="tl-zipf-css")
 
 
 def read(page, n: int = 0) -> dict:
     return page.evaluate(READ, n)
-
-
-def model_state(page, n: int = 0) -> dict:
-    return page.evaluate(f"JSON.parse(JSON.stringify(window.models[{n}].state))")
 
 
 def assert_page_matches_python(page, n: int = 0) -> dict:
