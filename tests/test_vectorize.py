@@ -544,3 +544,36 @@ def test_tampered_files_are_value_errors_naming_the_path(tmp_path, edit, message
 def test_repr():
     assert repr(TextVectorizer("count")) == "TextVectorizer(output_mode='count', not fitted)"
     assert "vocabulary of 4" in repr(TextVectorizer("count").fit(["a b"]))
+
+
+# ---- BagBatches -------------------------------------------------------------------------------
+
+
+def test_bag_batches_equal_a_linear_layer_on_the_dense_rows():
+    from tokenlab.vectorize import BagBatches
+
+    texts = ["the cat sat on the mat", "", "the dog", "a bird sang", "the cat saw the dog"]
+    for mode in ("multi_hot", "count", "tf_idf"):
+        x = TextVectorizer(mode, sparse=True).fit_transform(texts)
+        bags = BagBatches(x)
+        assert len(bags) == len(texts)
+        layer = torch.nn.EmbeddingBag(x.shape[1], 3, mode="sum")
+        for rows in ([4, 0, 1], [1], [2, 3, 2], []):
+            idx = torch.tensor(rows, dtype=torch.long)
+            columns, offsets, values = bags(idx)
+            assert len(offsets) == len(rows)
+            got = layer(columns, offsets, per_sample_weights=values)
+            want = x.to_dense()[idx] @ layer.weight
+            torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-6)
+
+
+def test_bag_batches_bad_input():
+    from tokenlab.vectorize import BagBatches
+
+    x = TextVectorizer("count", sparse=True).fit_transform(["a b", "c"])
+    with pytest.raises(TypeError, match="sparse COO"):
+        BagBatches(x.to_dense())
+    with pytest.raises(ValueError, match="rows must lie"):
+        BagBatches(x)(torch.tensor([2]))
+    with pytest.raises(ValueError, match="1-D"):
+        BagBatches(x)(torch.tensor([[0]]))

@@ -77,7 +77,7 @@ import torch
 from tokenlab import text as _text
 from tokenlab.vocab import MASK_INDEX, OOV_INDEX, Vocabulary
 
-__all__ = ["TextVectorizer", "OUTPUT_MODES", "IDF_CONVENTIONS", "FORMAT", "VERSION"]
+__all__ = ["TextVectorizer", "BagBatches", "OUTPUT_MODES", "IDF_CONVENTIONS", "FORMAT", "VERSION"]
 
 #: The valid ``output_mode`` values.
 OUTPUT_MODES: tuple[str, ...] = ("int", "one_hot", "multi_hot", "count", "tf_idf")
@@ -856,3 +856,61 @@ class TextVectorizer:
             raise ValueError(f"idf must be null for output_mode {self.output_mode!r}")
         self._vocab, self._idf = vocab, weights
         return self
+
+
+class BagBatches:
+    """Rows of a sparse bag matrix as inputs of ``torch.nn.EmbeddingBag(mode="sum")``.
+
+    A linear layer on a bag vector ``x`` (multi-hot, count or tf-idf) computes ``x @ W``: the
+    rows of ``W`` of the tokens present, each times its value, summed. ``nn.EmbeddingBag``
+    computes exactly that from the non-zero columns and values, without ever building the
+    vocabulary-wide dense rows. This class keeps a sparse ``(documents, vocabulary)`` matrix in
+    that form and hands out any batch of its rows.
+
+    Parameters
+    ----------
+    matrix : torch.Tensor
+        A 2-D sparse COO tensor, such as ``TextVectorizer(..., sparse=True).transform(texts)``.
+
+    Examples
+    --------
+    >>> x = TextVectorizer("count", sparse=True).fit_transform(["a rose is a rose", "a daisy"])
+    >>> bags = BagBatches(x)
+    >>> len(bags)
+    2
+    >>> columns, offsets, values = bags(torch.tensor([1, 0]))
+    >>> columns.tolist(), offsets.tolist(), values.tolist()
+    ([2, 4, 2, 3, 5], [0, 2], [1.0, 1.0, 2.0, 2.0, 1.0])
+    >>> layer = torch.nn.EmbeddingBag(x.shape[1], 3, mode="sum")
+    >>> dense = x.to_dense()[[1, 0]] @ layer.weight
+    >>> torch.allclose(layer(columns, offsets, per_sample_weights=values), dense)
+    True
+    """
+
+    def __init__(self, matrix: torch.Tensor) -> None:
+        if not isinstance(matrix, torch.Tensor) or matrix.layout != torch.sparse_coo:
+            raise TypeError("matrix must be a sparse COO tensor (transform with sparse=True)")
+        if matrix.dim() != 2:
+            raise ValueError(
+                f"matrix must be 2-D (documents, vocabulary), got {tuple(matrix.shape)}")
+        matrix = matrix.coalesce()  # row-major order of the non-zeros
+        (rows, self._columns), self._values = matrix.indices(), matrix.values().float()
+        per_row = torch.bincount(rows, minlength=matrix.shape[0])
+        self._starts = torch.cat([per_row.new_zeros(1), per_row.cumsum(0)])
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __call__(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(columns, offsets, values)`` of the given rows, in their order, for EmbeddingBag."""
+        rows = torch.as_tensor(rows, dtype=torch.long, device=self._starts.device)
+        if rows.dim() != 1:
+            raise ValueError(f"rows must be 1-D, got shape {tuple(rows.shape)}")
+        if len(rows) and (int(rows.min()) < 0 or int(rows.max()) >= len(self)):
+            raise ValueError(f"rows must lie in [0, {len(self)}), got {rows.tolist()[:8]}")
+        starts, lengths = self._starts[rows], self._starts[rows + 1] - self._starts[rows]
+        offsets = lengths.cumsum(0) - lengths
+        within = torch.arange(int(lengths.sum()), device=rows.device)
+        within = within - torch.repeat_interleave(offsets, lengths)
+        flat = torch.repeat_interleave(starts, lengths) + within
+        return self._columns[flat], offsets, self._values[flat]
