@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,6 +114,23 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+def widget_model(site_dir: Path, page_path: str, marker: str, name: str) -> dict:
+    """The state of the one widget on a built page whose JavaScript contains ``marker``.
+
+    Jupyter Book embeds every executed widget's state in the page; the site tests compare what
+    the browser shows with what Python computed at build time.
+    """
+    html = (site_dir / page_path).read_text(encoding="utf-8")
+    match = re.search(
+        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S
+    )
+    assert match, f"{page_path} embeds no widget state"
+    models = [m["state"] for m in json.loads(match.group(1))["state"].values()
+              if marker in m["state"].get("_esm", "")]
+    assert len(models) == 1, f"expected one {name} on {page_path}, found {len(models)}"
+    return models[0]
 
 
 class PageWatch:

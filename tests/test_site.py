@@ -7,12 +7,9 @@ computes; the quiz grades a right and a wrong answer; solutions start hidden.
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, widget_model
 
 pytestmark = pytest.mark.site
 
@@ -40,20 +37,8 @@ def test_every_page_loads_clean(site_dir, open_page):
         watch.assert_clean()
 
 
-def widget_state(site_dir, page_path: str) -> dict:
-    html = (site_dir / page_path).read_text(encoding="utf-8")
-    match = re.search(
-        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S
-    )
-    assert match, f"{page_path} embeds no widget state"
-    return json.loads(match.group(1))["state"]
-
-
 def tokenizer_model(site_dir) -> dict:
-    models = [m["state"] for m in widget_state(site_dir, CHAPTER).values()
-              if m["state"].get("_esm", "").find("tl-tok-row") >= 0]
-    assert len(models) == 1, "expected one tokenizer widget on the chapter page"
-    return models[0]
+    return widget_model(site_dir, CHAPTER, "tl-tok-row", "tokenizer widget")
 
 
 def read_levels(page) -> dict[str, list[str]]:

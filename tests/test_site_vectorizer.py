@@ -10,13 +10,11 @@ of the documents on screen. The DOM contract is documented at the top of
 
 from __future__ import annotations
 
-import json
 import math
-import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, widget_model
 
 pytestmark = pytest.mark.site
 
@@ -60,20 +58,8 @@ READ = """
 """
 
 
-def widget_state(site_dir, page_path: str) -> dict:
-    html = (site_dir / page_path).read_text(encoding="utf-8")
-    match = re.search(
-        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S
-    )
-    assert match, f"{page_path} embeds no widget state"
-    return json.loads(match.group(1))["state"]
-
-
 def vectorizer_model(site_dir) -> dict:
-    models = [m["state"] for m in widget_state(site_dir, CHAPTER).values()
-              if m["state"].get("_esm", "").find("tl-vec-matrix") >= 0]
-    assert len(models) == 1, "expected one vectorizer widget on the chapter page"
-    return models[0]
+    return widget_model(site_dir, CHAPTER, "tl-vec-matrix", "vectorizer widget")
 
 
 def expected(documents, ngrams, max_tokens) -> dict:

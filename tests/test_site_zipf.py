@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, widget_model
 
 pytestmark = pytest.mark.site
 
@@ -47,20 +46,8 @@ READ = """
 """
 
 
-def widget_state(site_dir, page_path: str) -> dict:
-    html = (site_dir / page_path).read_text(encoding="utf-8")
-    match = re.search(
-        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S
-    )
-    assert match, f"{page_path} embeds no widget state"
-    return json.loads(match.group(1))["state"]
-
-
 def zipf_model(site_dir) -> dict:
-    models = [m["state"] for m in widget_state(site_dir, CHAPTER).values()
-              if m["state"].get("_esm", "").find("tl-zipf-plot") >= 0]
-    assert len(models) == 1, "expected one Zipf/Heaps widget on the chapter page"
-    return models[0]
+    return widget_model(site_dir, CHAPTER, "tl-zipf-plot", "Zipf/Heaps widget")
 
 
 def expected(data: dict, corpus: str, level: str, rank_range) -> dict:
