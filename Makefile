@@ -35,6 +35,7 @@ test: vendor
 bench: install
 	$(BIN)/python benchmarks/bench_topk.py
 	$(BIN)/python benchmarks/bench_tfidf.py
+	$(BIN)/python benchmarks/bench_attention.py
 
 lint: install
 	$(BIN)/ruff check lib tests tools

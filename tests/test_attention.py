@@ -165,21 +165,27 @@ def test_inputs_not_modified():
         ((4,), (3, 4), (3, 4), ["(4,)", "at least 2"]),
     ],
 )
-def test_bad_shapes_name_them(qs, ks, vs, words):
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_bad_shapes_name_them(qs, ks, vs, words, need_weights):
     with pytest.raises(ValueError) as info:
-        scaled_dot_product_attention(torch.zeros(qs), torch.zeros(ks), torch.zeros(vs))
+        scaled_dot_product_attention(torch.zeros(qs), torch.zeros(ks), torch.zeros(vs),
+                                     need_weights=need_weights)
     for word in words:
         assert word in str(info.value)
 
 
-def test_bad_mask():
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_bad_mask(need_weights):
     q = torch.zeros(2, 3, 4)
+    kw = {"need_weights": need_weights}
     with pytest.raises(ValueError, match=r"mask of shape \(3, 4\).*\(2, 3, 3\)"):
-        scaled_dot_product_attention(q, q, q, mask=torch.ones(3, 4, dtype=torch.bool))
+        scaled_dot_product_attention(q, q, q, mask=torch.ones(3, 4, dtype=torch.bool), **kw)
     with pytest.raises(ValueError, match=r"enlarge"):
-        scaled_dot_product_attention(q, q, q, mask=torch.ones(5, 2, 3, 3, dtype=torch.bool))
+        scaled_dot_product_attention(q, q, q, mask=torch.ones(5, 2, 3, 3, dtype=torch.bool), **kw)
     with pytest.raises(TypeError, match="boolean or floating"):
-        scaled_dot_product_attention(q, q, q, mask=torch.ones(3, 3, dtype=torch.int64))
+        scaled_dot_product_attention(q, q, q, mask=torch.ones(3, 3, dtype=torch.int64), **kw)
+    with pytest.raises(TypeError, match="real numbers"):
+        scaled_dot_product_attention(q.to(torch.complex64), q, q, **kw)
 
 
 @settings(max_examples=40, deadline=None)
@@ -200,6 +206,199 @@ def test_property_rows_sum_to_one_or_zero(lq, lk, d, causal, seed, scale):
     assert (weights >= 0).all() and torch.isfinite(out).all()
     masked = ~mask | (~torch.ones(lq, lk, dtype=torch.bool).tril() if causal else False)
     assert (weights[masked] == 0).all()
+    fast, none = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal,
+                                              need_weights=False)
+    assert none is None and (fast[~rows] == 0).all()
+    torch.testing.assert_close(fast, out, atol=1e-5, rtol=1e-5)
+
+
+# ----------------------------------------------------------------------------- the fast path
+
+
+def grid_inputs(shape_name, mask_kind, dtype=torch.float32):
+    """The inputs of ``test_matches_torch_sdpa``: one of SHAPES, no/bool/float mask."""
+    qs, ks, vs, ms = SHAPES[shape_name]
+    q, k, v = (randn(*s, seed=i, dtype=dtype) for i, s in ((1, qs), (2, ks), (3, vs)))
+    mask = None
+    if mask_kind is not None:
+        keep = torch.rand(ms, generator=torch.Generator().manual_seed(4)) > 0.4
+        keep[..., 1, :] = False  # one fully masked query row
+        if mask_kind == "bool":
+            mask = keep
+        else:
+            mask = torch.zeros(ms, dtype=dtype).masked_fill(~keep, float("-inf"))
+            mask = mask + randn(*ms, seed=5, dtype=dtype)
+    return q, k, v, mask
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape_name", list(SHAPES))
+@pytest.mark.parametrize("mask_kind", [None, "bool", "float"])
+@pytest.mark.parametrize("causal", [False, True])
+def test_fast_path_matches_explicit(shape_name, mask_kind, causal, dtype):
+    q, k, v, mask = grid_inputs(shape_name, mask_kind, dtype)
+    out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
+    fast, none = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal,
+                                              need_weights=False)
+    assert none is None
+    assert fast.shape == out.shape and fast.dtype == out.dtype == dtype
+    tol = 1e-6 if dtype == torch.float32 else 1e-12
+    torch.testing.assert_close(fast, out, atol=tol, rtol=0)
+    rows = visible_rows(weights.shape, mask, causal)
+    assert (fast[~rows] == 0).all() and not fast.isnan().any()
+
+
+@pytest.mark.parametrize(
+    ("qs", "ks", "vs", "ms"),
+    [
+        ((5, 8), (5, 8), (5, 3), (5,)),  # 1-D mask: one per key, every query
+        ((2, 3, 2, 4, 8), (3, 1, 6, 8), (1, 2, 6, 8), (3, 1, 4, 6)),  # 5-D, broadcast
+        ((3, 4, 8), (1, 6, 8), (6, 8), (1, 6)),  # fewer dimensions on k, v and the mask
+        ((2, 1, 5, 8), (2, 1, 5, 8), (2, 1, 5, 8), None),
+    ],
+)
+@pytest.mark.parametrize("causal", [False, True])
+def test_fast_path_other_shapes(qs, ks, vs, ms, causal):
+    q, k, v = randn(*qs, seed=1), randn(*ks, seed=2), randn(*vs, seed=3)
+    mask = None if ms is None else torch.rand(ms, generator=torch.Generator().manual_seed(4)) > 0.3
+    out, _ = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
+    fast, _ = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal, need_weights=False)
+    assert fast.shape == out.shape
+    torch.testing.assert_close(fast, out, atol=1e-6, rtol=0)
+
+
+def test_fast_path_gives_torch_4d_inputs(monkeypatch):
+    """The fused kernels want (batch, heads, L, d) with equal leading dimensions: 3-D inputs
+    and broadcast leading dimensions are reshaped (else torch falls back to its math kernel)."""
+    seen = []
+    sdpa = F.scaled_dot_product_attention
+
+    def spy(q, k, v, **kwargs):
+        seen.append((q.shape, k.shape, v.shape, kwargs))
+        return sdpa(q, k, v, **kwargs)
+
+    monkeypatch.setattr(F, "scaled_dot_product_attention", spy)
+    q = randn(6, 5, 8)
+    scaled_dot_product_attention(q, q, q, causal=True, need_weights=False)
+    assert seen[-1][:3] == ((1, 6, 5, 8),) * 3
+    assert seen[-1][3]["is_causal"] and seen[-1][3]["attn_mask"] is None
+    scaled_dot_product_attention(randn(2, 4, 5, 8), randn(1, 4, 5, 8), randn(2, 1, 5, 8),
+                                 need_weights=False)
+    assert seen[-1][:3] == ((2, 4, 5, 8),) * 3
+
+
+def test_fast_path_zeroes_rows_the_kernel_leaves_nan(monkeypatch):
+    """Whatever torch gives for a query with no visible key (NaN before torch 2.5, and on
+    some backends), the fast path returns zeros there."""
+    sdpa = F.scaled_dot_product_attention
+
+    def nan_rows(q, k, v, attn_mask=None, **kwargs):
+        out = sdpa(q, k, v, attn_mask=attn_mask, **kwargs)
+        if attn_mask is not None:
+            seen = attn_mask if attn_mask.dtype == torch.bool else attn_mask > float("-inf")
+            out = out.masked_fill(~seen.any(-1, keepdim=True), float("nan"))
+        return out
+
+    monkeypatch.setattr(F, "scaled_dot_product_attention", nan_rows)
+    q = randn(2, 3, 4, seed=1)
+    mask = torch.tensor([[True, False, True], [False, False, False], [True, True, True]])
+    fast, _ = scaled_dot_product_attention(q, q, q, mask=mask, need_weights=False)
+    assert (fast[:, 1] == 0).all() and torch.isfinite(fast).all()
+    additive = torch.zeros(3, 3).masked_fill(~mask, float("-inf"))
+    fast2, _ = scaled_dot_product_attention(q, q, q, mask=additive, need_weights=False)
+    torch.testing.assert_close(fast2, fast)
+    # a mask that hides only the future of query 0 becomes fully masked with causal=True
+    late = torch.tensor([False, True, True]).expand(3, 3)
+    fast3, _ = scaled_dot_product_attention(q, q, q, mask=late, causal=True, need_weights=False)
+    assert (fast3[:, 0] == 0).all() and torch.isfinite(fast3).all()
+
+
+def test_fast_path_fully_masked_rows_and_gradients():
+    q = randn(2, 3, 4, seed=1)
+    mask = torch.tensor([[True, False, True], [False, False, False], [True, True, True]])
+    fast, _ = scaled_dot_product_attention(q, q, q, mask=mask, need_weights=False)
+    assert (fast[:, 1] == 0).all()
+    all_inf = torch.full((3, 3), float("-inf"))
+    assert (scaled_dot_product_attention(q, q, q, mask=all_inf, need_weights=False)[0] == 0).all()
+    for need in (True, False):
+        qg = q.clone().requires_grad_()
+        out, _ = scaled_dot_product_attention(qg, qg, qg, mask=mask, need_weights=need)
+        out.sum().backward()
+        assert torch.isfinite(qg.grad).all()
+        if need:
+            grad = qg.grad
+        else:
+            torch.testing.assert_close(qg.grad, grad, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_no_keys_gives_zeros(need_weights):
+    q, k, v = randn(3, 4), torch.zeros(0, 4), torch.zeros(0, 2)
+    out, _ = scaled_dot_product_attention(q, k, v, need_weights=need_weights)
+    assert out.shape == (3, 2) and (out == 0).all()
+
+
+def test_fast_path_inputs_not_modified():
+    q, k, v = randn(2, 3, 4, seed=1), randn(2, 5, 4, seed=2), randn(2, 5, 3, seed=3)
+    mask = torch.rand(2, 3, 5, generator=torch.Generator().manual_seed(0)) > 0.5
+    fmask = torch.zeros(3, 5)
+    copies = [t.clone() for t in (q, k, v, mask, fmask)]
+    scaled_dot_product_attention(q, k, v, mask=mask, causal=True, need_weights=False)
+    scaled_dot_product_attention(q, k, v, mask=fmask, causal=True, need_weights=False)
+    scaled_dot_product_attention(q.half(), k, v.half(), mask=mask, need_weights=False)
+    for t, c in zip((q, k, v, mask, fmask), copies, strict=True):
+        assert torch.equal(t, c)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("mask_kind", [None, "bool", "float"])
+def test_fast_path_half_precision_accuracy(dtype, mask_kind):
+    """Moderate inputs: fp16 output within 1e-3 (bf16: 1e-2) of float64 on the same inputs,
+    about the rounding of the output itself, as the explicit path."""
+    q, k, v = (randn(2, 4, 32, 16, seed=s).to(dtype) for s in (1, 2, 3))
+    mask = None
+    if mask_kind is not None:
+        keep = torch.rand(2, 1, 32, 32, generator=torch.Generator().manual_seed(4)) > 0.3
+        keep[..., 3, :] = False
+        mask = keep if mask_kind == "bool" else torch.zeros(keep.shape).masked_fill(
+            ~keep, float("-inf"))
+    fast, _ = scaled_dot_product_attention(q, k, v, mask=mask, causal=True, need_weights=False)
+    out, _ = scaled_dot_product_attention(q, k, v, mask=mask, causal=True)
+    expected, _ = scaled_dot_product_attention(q.double(), k.double(), v.double(),
+                                               mask=mask, causal=True)
+    assert fast.dtype == dtype
+    if mask is not None:
+        assert (fast[..., 3, :] == 0).all()
+    tol = 1e-3 if dtype == torch.float16 else 1e-2
+    torch.testing.assert_close(fast.double(), expected, atol=tol, rtol=tol)
+    torch.testing.assert_close(out.double(), expected, atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("mask_kind", [None, "bool", "float"])
+def test_fast_path_half_precision_does_not_overflow(dtype, mask_kind):
+    q = randn(2, 6, 64, seed=1).mul(60).to(dtype)
+    k = randn(2, 6, 64, seed=2).mul(60).to(dtype)
+    v = randn(2, 6, 16, seed=3).to(dtype)
+    if dtype == torch.float16:  # a naive fp16 implementation overflows: scores beyond 65504
+        assert not torch.isfinite(torch.softmax(q @ k.transpose(-2, -1) / 8.0, dim=-1)).all()
+    keep = torch.ones(6, 6, dtype=torch.bool)
+    keep[2, 1:] = False
+    mask = {None: None, "bool": keep,
+            "float": torch.zeros(6, 6).masked_fill(~keep, float("-inf"))}[mask_kind]
+    out, none = scaled_dot_product_attention(q, k, v, mask=mask, need_weights=False)
+    assert none is None and out.dtype == dtype and torch.isfinite(out).all()
+    expected, _ = scaled_dot_product_attention(q.double(), k.double(), v.double(), mask=mask)
+    tol = 1e-2 if dtype == torch.float16 else 5e-2
+    torch.testing.assert_close(out.double(), expected, atol=tol, rtol=tol)
+
+
+def test_fast_path_mixed_dtypes_promote():
+    q, k, v = randn(3, 4).half(), randn(5, 4), randn(5, 2).half()
+    fast, _ = scaled_dot_product_attention(q, k, v, need_weights=False)
+    out, _ = scaled_dot_product_attention(q, k, v)
+    assert fast.dtype == out.dtype == torch.float32
+    torch.testing.assert_close(fast, out, atol=1e-6, rtol=0)
 
 
 # ----------------------------------------------------------------------------- masks
@@ -392,6 +591,106 @@ def test_block_manual_construction_and_errors():
         TransformerEncoderBlock(8, 3, 16)
 
 
+# ----------------------------------------------------------------------------- modules, fast
+
+
+def count_sdpa_calls(monkeypatch) -> list[int]:
+    calls = [0]
+    sdpa = F.scaled_dot_product_attention
+
+    def counting(*args, **kwargs):
+        calls[0] += 1
+        return sdpa(*args, **kwargs)
+
+    monkeypatch.setattr(F, "scaled_dot_product_attention", counting)
+    return calls
+
+
+@pytest.mark.parametrize("masks", ["none", "padding", "bool attn", "float attn", "both"])
+def test_mha_need_weights_false_is_the_fast_path(monkeypatch, masks):
+    ref = torch_mha()
+    ours = MultiHeadSelfAttention.from_torch(ref).eval()
+    x = randn(3, 6, 16, seed=7)
+    kpm = ~padding_mask([6, 4, 0], 6) if masks in ("padding", "both") else None
+    am = None
+    if masks in ("bool attn", "both"):
+        am = ~causal_mask(6)
+    elif masks == "float attn":
+        am = randn(6, 6, seed=2)
+    for causal in (False, True):
+        out, weights = ours(x, key_padding_mask=kpm, attn_mask=am, causal=causal)
+        calls = count_sdpa_calls(monkeypatch)
+        fast, none = ours(x, key_padding_mask=kpm, attn_mask=am, causal=causal,
+                          need_weights=False)
+        monkeypatch.undo()
+        assert none is None and calls[0] == 1 and weights is not None
+        torch.testing.assert_close(fast, out, atol=1e-6, rtol=0)
+    # unbatched and sequence-first too
+    torch.testing.assert_close(ours(x[0], need_weights=False)[0], ours(x[0])[0], atol=1e-6,
+                               rtol=0)
+    seq_first = MultiHeadSelfAttention(16, 4, batch_first=False)
+    seq_first.load_state_dict(ours.state_dict())
+    torch.testing.assert_close(seq_first(x.transpose(0, 1), need_weights=False)[0],
+                               ours(x)[0].transpose(0, 1), atol=1e-6, rtol=0)
+
+
+def test_mha_fast_path_with_dropout_in_training_is_reproducible(monkeypatch):
+    ours = MultiHeadSelfAttention(8, 2, dropout=0.5).train()
+    x, kpm = randn(2, 4, 8), ~padding_mask([4, 2], 4)
+    torch.manual_seed(0)
+    a, wa = ours(x, key_padding_mask=kpm)
+    torch.manual_seed(0)
+    calls = count_sdpa_calls(monkeypatch)
+    b, wb = ours(x, key_padding_mask=kpm, need_weights=False)
+    assert calls[0] == 0 and wb is None  # dropout needs the weights: the explicit path
+    assert torch.equal(a, b)
+    torch.manual_seed(0)
+    assert torch.equal(ours(x, key_padding_mask=kpm, need_weights=False)[0], b)
+    ours.eval()  # no dropout in eval: the fast path
+    ours(x, need_weights=False)
+    assert calls[0] == 1
+
+
+def test_mha_fast_path_half_precision_and_float64():
+    ref = torch_mha()
+    for dtype, tol in ((torch.float64, 1e-12), (torch.float16, 2e-3)):
+        ours = MultiHeadSelfAttention.from_torch(ref).to(dtype).eval()
+        x = randn(2, 6, 16, seed=7).to(dtype)
+        kpm = ~padding_mask([6, 3], 6)
+        out, _ = ours(x, key_padding_mask=kpm, causal=True)
+        fast, _ = ours(x, key_padding_mask=kpm, causal=True, need_weights=False)
+        assert fast.dtype == dtype
+        torch.testing.assert_close(fast, out, atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_block_keep_attention_false_is_the_fast_path(monkeypatch, norm_first):
+    torch.manual_seed(1)
+    ref = nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, batch_first=True,
+                                     norm_first=norm_first).eval()
+    block = TransformerEncoderBlock.from_torch(ref).eval()
+    fast_block = TransformerEncoderBlock.from_torch(ref, keep_attention=False).eval()
+    assert block.keep_attention and not fast_block.keep_attention
+    x, kpm = randn(3, 6, 16, seed=2), ~padding_mask([6, 3, 5], 6)
+    for causal in (False, True):
+        expected = block(x, key_padding_mask=kpm, causal=causal)
+        assert block.last_attention is not None
+        calls = count_sdpa_calls(monkeypatch)
+        got = fast_block(x, key_padding_mask=kpm, causal=causal)
+        monkeypatch.undo()
+        assert calls[0] == 1 and fast_block.last_attention is None
+        torch.testing.assert_close(got, expected, atol=1e-6, rtol=0)
+    # the attribute switches it, both ways
+    block.keep_attention = False
+    block(x)
+    assert block.last_attention is None
+    block.keep_attention = True
+    block(x)
+    assert block.last_attention.shape == (3, 4, 6, 6)
+    small = TransformerEncoderBlock(8, 2, 16, keep_attention=False)
+    assert small(randn(4, 8)).shape == (4, 8) and small.last_attention is None
+
+
 # ----------------------------------------------------------------------------- cuda
 
 
@@ -413,3 +712,41 @@ def test_cuda_matches_cpu():
     expected = block(x, key_padding_mask=kpm)
     got = block.cuda()(x.cuda(), key_padding_mask=kpm.cuda())
     torch.testing.assert_close(got.cpu(), expected, atol=1e-5, rtol=1e-5)
+
+
+@cuda
+@needs_cuda
+def test_cuda_fast_path_matches_explicit():
+    q, k, v = randn(2, 4, 7, 16, seed=1), randn(2, 4, 9, 16, seed=2), randn(2, 4, 9, 16, seed=3)
+    keep = torch.rand(2, 1, 7, 9, generator=torch.Generator().manual_seed(0)) > 0.3
+    keep[..., 2, :] = False  # a fully masked query row
+    fmask = torch.zeros(keep.shape).masked_fill(~keep, float("-inf"))
+    qc, kc, vc = q.cuda(), k.cuda(), v.cuda()
+    for mask in (None, keep, fmask):
+        for causal in (False, True):
+            mc = None if mask is None else mask.cuda()
+            out, _ = scaled_dot_product_attention(qc, kc, vc, mask=mc, causal=causal)
+            fast, none = scaled_dot_product_attention(qc, kc, vc, mask=mc, causal=causal,
+                                                      need_weights=False)
+            assert none is None and fast.device.type == "cuda"
+            torch.testing.assert_close(fast, out, atol=1e-5, rtol=1e-5)
+            if mask is not None:
+                assert (fast[..., 2, :] == 0).all()
+    # half precision on the GPU's fused kernels: accurate, and no overflow at 60x
+    expected, _ = scaled_dot_product_attention(qc.double(), kc.double(), vc.double(),
+                                               mask=keep.cuda())
+    half, _ = scaled_dot_product_attention(qc.half(), kc.half(), vc.half(), mask=keep.cuda(),
+                                           need_weights=False)
+    assert half.dtype == torch.float16
+    torch.testing.assert_close(half.double(), expected, atol=2e-3, rtol=2e-3)
+    big, _ = scaled_dot_product_attention((qc * 60).half(), (kc * 60).half(), vc.half(),
+                                          need_weights=False)
+    big_expected, _ = scaled_dot_product_attention((qc * 60).half().double(),
+                                                   (kc * 60).half().double(), vc.double())
+    assert torch.isfinite(big).all()
+    torch.testing.assert_close(big.double(), big_expected, atol=1e-2, rtol=1e-2)
+    block = TransformerEncoderBlock(16, 4, 32).eval().cuda()
+    x, kpm = randn(2, 5, 16).cuda(), ~padding_mask([5, 3], 5).cuda()
+    expected = block(x, key_padding_mask=kpm)
+    block.keep_attention = False
+    torch.testing.assert_close(block(x, key_padding_mask=kpm), expected, atol=1e-5, rtol=1e-5)

@@ -4,7 +4,8 @@ The last step of the book's pipeline lets every token look at the others. This m
 computation out plainly, so that a reader can follow it line by line and plot its weights:
 
 * :func:`scaled_dot_product_attention` -- ``softmax(q @ k^T / sqrt(d) + mask) @ v``, returning
-  the output *and* the attention weights;
+  the output *and* the attention weights (or, with ``need_weights=False``, the output alone from
+  torch's fused kernel: see *Fast path* below);
 * :func:`padding_mask` and :func:`causal_mask` -- the two masks every Transformer uses;
 * :class:`MultiHeadSelfAttention` -- ``heads`` attentions side by side, laid out like
   :class:`torch.nn.MultiheadAttention` so that its weights copy across
@@ -41,7 +42,33 @@ Dtype policy
 Scores, softmax and the weighted sum are computed in float32 (float64 when an input is
 float64): float16 and bfloat16 inputs are upcast first and the softmax subtracts each row's
 maximum, so large half-precision inputs do not overflow. Output and weights are returned in the
-inputs' (promoted) dtype.
+inputs' (promoted) dtype. (The fast path below keeps half inputs in their dtype.)
+
+Fast path
+---------
+The explicit computation materializes the ``(..., Lq, Lk)`` scores and weights several times
+over, which is what a plot needs and what long sequences cannot afford. With
+``need_weights=False``, :func:`scaled_dot_product_attention` returns ``(output, None)`` from
+:func:`torch.nn.functional.scaled_dot_product_attention` instead: a fused kernel (flash attention
+on the CPU, flash or memory-efficient attention on CUDA) that never holds the whole weight
+matrix. The inputs are reshaped to the ``(batch, heads, L, d)`` these kernels take; where they
+do not apply (``dv != d`` on the CPU, for one) torch falls back to its plain math kernel. Every
+guarantee above is kept: the same validation and error messages, the same mask polarity
+(boolean ``True`` = attend, float added, ``causal`` combined with a mask), zero output for fully
+masked rows (found from the mask and zeroed, whatever the kernel gives there), inputs never
+modified. The output equals the explicit one to about ``1e-6`` in float32.
+
+Its dtypes: float32 and float64 run as they are; float16 and bfloat16 run in their own dtype,
+the fast kernels' point on a GPU (they accumulate scores and softmax in float32 inside, so large
+half inputs do not overflow there either; float16 output is within about one unit in the last
+place of the float64 result, ``1e-3`` relative). With a *float* mask, half inputs are upcast to
+float32, since the mask's values would be rounded or overflow in half precision.
+
+:class:`MultiHeadSelfAttention` takes the fast path when called with ``need_weights=False`` (but
+not in training mode with ``dropout > 0``, where dropout acts on the weights: it keeps the
+explicit path there, so a seeded run gives the same numbers on both settings);
+:class:`TransformerEncoderBlock` takes it with ``keep_attention=False`` (and then keeps no
+``last_attention``).
 
 Examples
 --------
@@ -53,13 +80,20 @@ Three tokens; the third is padding, so no query attends to it:
 tensor([[0.6698, 0.3302, 0.0000],
         [0.3302, 0.6698, 0.0000],
         [0.5000, 0.5000, 0.0000]])
+
+The fast path gives the same output without the weights:
+
+>>> fast, none = scaled_dot_product_attention(q, q, q, mask=padding_mask([2], 3)[0],
+...                                           need_weights=False)
+>>> none is None and torch.allclose(fast, out, atol=1e-6)
+True
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -106,6 +140,147 @@ def _causal(lq: int, lk: int, device: torch.device) -> torch.Tensor:
 # ----------------------------------------------------------------------------- functions
 
 
+class _Checked(NamedTuple):
+    """The validated inputs of :func:`scaled_dot_product_attention`, shared by both paths."""
+
+    q: torch.Tensor
+    k: torch.Tensor
+    v: torch.Tensor
+    mask: torch.Tensor | None  # boolean (True = attend) or floating (added), fits the scores
+    lead: torch.Size  # the broadcast leading (batch, head) dimensions
+    out_dtype: torch.dtype
+
+
+def _check(q: Any, k: Any, v: Any, mask: Any) -> _Checked:
+    """Validate and convert the inputs; every error message of the function comes from here."""
+    q = _as_float_tensor(q, "q")
+    k = _as_float_tensor(k, "k", q.device)
+    v = _as_float_tensor(v, "v", q.device)
+    shapes = f"q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
+    if q.dim() < 2 or k.dim() < 2 or v.dim() < 2:
+        raise ValueError(f"q, k and v need at least 2 dimensions (..., L, d), got {shapes}")
+    if len({q.device, k.device, v.device}) > 1:
+        raise ValueError(
+            f"q, k and v must be on one device, got {q.device}, {k.device} and {v.device}"
+        )
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(f"q and k must have the same last dimension d, got {shapes}")
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"k and v must have the same number of keys Lk, got {shapes}")
+    lead = _broadcast(
+        (q.shape[:-2], k.shape[:-2], v.shape[:-2]),
+        f"the leading (batch, head) dimensions of q, k and v do not broadcast: {shapes}",
+    )
+    scores_shape = (*lead, q.shape[-2], k.shape[-2])
+    if mask is not None:
+        if isinstance(mask, torch.Tensor) and mask.device != q.device:
+            raise ValueError(f"mask must be on q's device {q.device}, got {mask.device}")
+        mask = torch.as_tensor(mask, device=q.device)
+        if mask.dtype != torch.bool and not mask.is_floating_point():
+            raise TypeError(f"mask must be boolean or floating, got dtype {mask.dtype}")
+        fits = _broadcast(
+            (mask.shape, scores_shape),
+            f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape "
+            f"(..., Lq, Lk) = {scores_shape} of {shapes}",
+        )
+        if fits != scores_shape:
+            raise ValueError(
+                f"mask of shape {tuple(mask.shape)} would enlarge the scores' shape "
+                f"(..., Lq, Lk) = {scores_shape} of {shapes}"
+            )
+    out_dtype = torch.promote_types(torch.promote_types(q.dtype, k.dtype), v.dtype)
+    return _Checked(q, k, v, mask, lead, out_dtype)
+
+
+def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scores, softmax and weighted sum written out, in float32 (float64 for float64 inputs)."""
+    q, k, v, mask = c.q, c.k, c.v, c.mask
+    lq, d = q.shape[-2:]
+    lk = k.shape[-2]
+    compute = torch.float64 if c.out_dtype == torch.float64 else torch.float32
+
+    # 1. Scores: every query against every key, scaled by 1/sqrt(d), in float32 or float64.
+    scores = q.to(compute) @ k.to(compute).transpose(-2, -1) / math.sqrt(d)
+    scores = scores.expand(*c.lead, lq, lk)
+
+    # 2. Masks: which keys each query may see (``allowed``) and what to add to its scores.
+    allowed: torch.Tensor | None = None
+    if mask is not None:
+        if mask.dtype == torch.bool:
+            allowed = mask
+        else:
+            scores = scores + mask.to(compute)
+    if causal:
+        tri = _causal(lq, lk, q.device)
+        allowed = tri if allowed is None else allowed & tri
+    if allowed is not None:
+        scores = scores.masked_fill(~allowed, float("-inf"))
+
+    # 3. Softmax over the keys, max-subtracted; a row with no visible key gets all-zero weights.
+    if lk:
+        row_max = scores.amax(dim=-1, keepdim=True)
+        row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
+    else:  # no keys at all: every row is fully masked
+        row_max = scores.new_zeros((*scores.shape[:-1], 1))
+    e = torch.exp(scores - row_max)
+    total = e.sum(dim=-1, keepdim=True)
+    weights = e / torch.where(total > 0, total, torch.ones_like(total))
+
+    # 4. The output: a weighted average of the values.
+    output = weights @ v.to(compute)
+    return output.to(c.out_dtype), weights.to(c.out_dtype)
+
+
+_FUSED_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+
+def _as_4d(t: torch.Tensor, lead: torch.Size) -> torch.Tensor:
+    """``t`` (``(..., X, Y)``, broadcastable to ``(*lead, X', Y')``) with 4 dimensions.
+
+    The fused kernels want ``(batch, heads, L, d)`` with equal batch and heads: fewer leading
+    dimensions get size-1 ones (a view), more are expanded and flattened into the first.
+    """
+    n = len(lead)
+    t = t.reshape(*(1,) * (n + 2 - t.dim()), *t.shape)  # as many dimensions as the scores
+    if n <= 2:
+        return t.reshape(*(1,) * (2 - n), *t.shape)
+    return t.expand(*lead[:-1], *t.shape[-3:]).reshape(-1, *t.shape[-3:])
+
+
+def _fast(c: _Checked, causal: bool) -> torch.Tensor:
+    """The output alone, from torch's fused ``F.scaled_dot_product_attention``."""
+    lq, lk, dv = c.q.shape[-2], c.k.shape[-2], c.v.shape[-1]
+    dtype = c.out_dtype if c.out_dtype in _FUSED_DTYPES else torch.float32
+    mask = c.mask
+    if mask is not None and mask.is_floating_point() and dtype.itemsize < 4:
+        dtype = torch.float32  # a float mask in half precision would round or overflow
+    lead = c.lead
+    # (batch, heads, L, d) with equal leading dimensions, so that the fused kernels take it
+    q, k, v = (
+        _as_4d(t.to(dtype).expand(*lead, *t.shape[-2:]), lead) for t in (c.q, c.k, c.v)
+    )
+    is_causal = False
+    if mask is None:
+        is_causal = causal  # torch's is_causal is top-left aligned, as ``_causal``
+    else:
+        mask = _as_4d(mask, lead)
+        if mask.dtype == torch.bool:
+            if causal:
+                mask = mask & _causal(lq, lk, mask.device)
+        else:
+            mask = mask.to(dtype)
+            if causal:
+                mask = mask.masked_fill(~_causal(lq, lk, mask.device), float("-inf"))
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal)
+    # Fully masked rows: zero, whatever the kernel gave there (NaN in some versions/backends).
+    if mask is not None:
+        visible = mask.any(-1) if mask.dtype == torch.bool else (mask != float("-inf")).any(-1)
+        out = out.masked_fill(~visible.unsqueeze(-1), 0.0)
+    elif lk == 0:
+        out = out.new_zeros(out.shape)
+    return out.reshape(*lead, lq, dv).to(c.out_dtype)
+
+
 def scaled_dot_product_attention(
     q: torch.Tensor,
     k: torch.Tensor,
@@ -113,7 +288,8 @@ def scaled_dot_product_attention(
     *,
     mask: torch.Tensor | None = None,
     causal: bool = False,
-) -> tuple[torch.Tensor, torch.Tensor]:
+    need_weights: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Scaled dot-product attention that also returns its weights.
 
     ``weights = softmax(q @ k^T / sqrt(d) + mask)`` along the keys, ``output = weights @ v``.
@@ -134,14 +310,22 @@ def scaled_dot_product_attention(
     causal : bool, default False
         Hide future keys: query ``i`` sees keys ``0..i`` (top-left aligned when ``Lq != Lk``, as
         torch's ``is_causal``). Combines with ``mask``.
+    need_weights : bool, default True
+        If False, skip the weights: the output comes from torch's fused
+        :func:`torch.nn.functional.scaled_dot_product_attention` (faster, and it never holds the
+        ``(..., Lq, Lk)`` weights; the *Fast path* of the module's documentation) and the
+        weights returned are ``None``. Same checks, masks and zero rows; the output equals the
+        explicit one to about ``1e-6`` in float32. float16/bfloat16 inputs run in their own
+        dtype (upcast to float32 with a float ``mask``).
 
     Returns
     -------
     output : torch.Tensor
         Shape ``(..., Lq, dv)``, in the inputs' dtype.
-    weights : torch.Tensor
+    weights : torch.Tensor or None
         Shape ``(..., Lq, Lk)``, in the inputs' dtype; each row sums to 1, or is all 0 for a query
-        whose keys are all masked (whose output is then 0 too, never NaN).
+        whose keys are all masked (whose output is then 0 too, never NaN). ``None`` if
+        ``need_weights`` is False.
 
     Raises
     ------
@@ -162,74 +346,22 @@ def scaled_dot_product_attention(
     >>> out
     tensor([[1.0000, 2.0000],
             [2.3395, 3.3395]])
+
+    The fast path: the same output, no weights; a query that sees no key gets zeros.
+
+    >>> fast, weights = scaled_dot_product_attention(q, q, v, causal=True, need_weights=False)
+    >>> fast, weights
+    (tensor([[1.0000, 2.0000],
+            [2.3395, 3.3395]]), None)
+    >>> blind = torch.tensor([[False, False], [True, True]])
+    >>> scaled_dot_product_attention(q, q, v, mask=blind, need_weights=False)[0]
+    tensor([[0.0000, 0.0000],
+            [2.3395, 3.3395]])
     """
-    q = _as_float_tensor(q, "q")
-    k = _as_float_tensor(k, "k", q.device)
-    v = _as_float_tensor(v, "v", q.device)
-    shapes = f"q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
-    if q.dim() < 2 or k.dim() < 2 or v.dim() < 2:
-        raise ValueError(f"q, k and v need at least 2 dimensions (..., L, d), got {shapes}")
-    if len({q.device, k.device, v.device}) > 1:
-        raise ValueError(
-            f"q, k and v must be on one device, got {q.device}, {k.device} and {v.device}"
-        )
-    if q.shape[-1] != k.shape[-1]:
-        raise ValueError(f"q and k must have the same last dimension d, got {shapes}")
-    if k.shape[-2] != v.shape[-2]:
-        raise ValueError(f"k and v must have the same number of keys Lk, got {shapes}")
-    lead = _broadcast(
-        (q.shape[:-2], k.shape[:-2], v.shape[:-2]),
-        f"the leading (batch, head) dimensions of q, k and v do not broadcast: {shapes}",
-    )
-    lq, d = q.shape[-2:]
-    lk = k.shape[-2]
-
-    out_dtype = torch.promote_types(torch.promote_types(q.dtype, k.dtype), v.dtype)
-    compute = torch.float64 if out_dtype == torch.float64 else torch.float32
-    scores_shape = (*lead, lq, lk)
-
-    # 1. Scores: every query against every key, scaled by 1/sqrt(d), in float32 or float64.
-    scores = q.to(compute) @ k.to(compute).transpose(-2, -1) / math.sqrt(d)
-    scores = scores.expand(scores_shape)
-
-    # 2. Masks: which keys each query may see (``allowed``) and what to add to its scores.
-    allowed: torch.Tensor | None = None
-    if mask is not None:
-        if isinstance(mask, torch.Tensor) and mask.device != q.device:
-            raise ValueError(f"mask must be on q's device {q.device}, got {mask.device}")
-        mask = torch.as_tensor(mask, device=q.device)
-        if mask.dtype != torch.bool and not mask.is_floating_point():
-            raise TypeError(f"mask must be boolean or floating, got dtype {mask.dtype}")
-        fits = _broadcast(
-            (mask.shape, scores_shape),
-            f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape "
-            f"(..., Lq, Lk) = {scores_shape} of {shapes}",
-        )
-        if fits != scores_shape:
-            raise ValueError(
-                f"mask of shape {tuple(mask.shape)} would enlarge the scores' shape "
-                f"(..., Lq, Lk) = {scores_shape} of {shapes}"
-            )
-        if mask.dtype == torch.bool:
-            allowed = mask
-        else:
-            scores = scores + mask.to(compute)
-    if causal:
-        tri = _causal(lq, lk, q.device)
-        allowed = tri if allowed is None else allowed & tri
-    if allowed is not None:
-        scores = scores.masked_fill(~allowed, float("-inf"))
-
-    # 3. Softmax over the keys, max-subtracted; a row with no visible key gets all-zero weights.
-    row_max = scores.amax(dim=-1, keepdim=True)
-    row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
-    e = torch.exp(scores - row_max)
-    total = e.sum(dim=-1, keepdim=True)
-    weights = e / torch.where(total > 0, total, torch.ones_like(total))
-
-    # 4. The output: a weighted average of the values.
-    output = weights @ v.to(compute)
-    return output.to(out_dtype), weights.to(out_dtype)
+    checked = _check(q, k, v, mask)
+    if not need_weights:
+        return _fast(checked, causal), None
+    return _explicit(checked, causal)
 
 
 def padding_mask(
@@ -322,18 +454,19 @@ def _module_mask(
     length: int,
     device: torch.device,
 ) -> torch.Tensor | None:
-    """The modules' torch-convention masks as one additive float mask ``(B|1, H|1, L, L)``.
+    """The modules' torch-convention masks as one mask ``(B|1, H|1, L, L)`` for the function.
 
-    Boolean ``True`` = ignore (-inf), float = added. Returns None when there is no mask.
+    Input: boolean ``True`` = ignore, float = added. Output: boolean ``True`` = **attend** when
+    every given mask is boolean (cheaper, and half-precision inputs can keep their dtype on the
+    fast path), otherwise one additive float32 mask (``-inf`` where a boolean said ignore).
+    Returns None when there is no mask.
     """
-    total: torch.Tensor | None = None
+    parts: list[torch.Tensor] = []
 
-    def additive(m: torch.Tensor) -> torch.Tensor:
-        if m.dtype == torch.bool:
-            return torch.zeros(m.shape, device=device).masked_fill(m, float("-inf"))
-        if not m.is_floating_point():
+    def checked(m: torch.Tensor) -> torch.Tensor:
+        if m.dtype != torch.bool and not m.is_floating_point():
             raise TypeError(f"masks must be boolean or floating, got dtype {m.dtype}")
-        return m.to(device=device, dtype=torch.float32)
+        return m
 
     if key_padding_mask is not None:
         kpm = torch.as_tensor(key_padding_mask, device=device)
@@ -343,8 +476,8 @@ def _module_mask(
                 f"key_padding_mask must have shape (batch, L) = {expected}, "
                 f"got {tuple(kpm.shape)}"
             )
-        kpm = additive(kpm)
-        total = kpm[None, None, :] if batch is None else kpm[:, None, None, :]
+        kpm = checked(kpm)
+        parts.append(kpm[None, None, :] if batch is None else kpm[:, None, None, :])
     if attn_mask is not None:
         am = torch.as_tensor(attn_mask, device=device)
         b = 1 if batch is None else batch
@@ -361,9 +494,19 @@ def _module_mask(
                 f"attn_mask must have shape (L, L) = {(length, length)}, (batch*heads, L, L) = "
                 f"{(b * heads, length, length)} or (batch, heads, L, L), got {tuple(am.shape)}"
             )
-        am = additive(am)
-        total = am if total is None else total + am
-    if total is not None and batch is None:
+        parts.append(checked(am))
+    if not parts:
+        return None
+    total: torch.Tensor
+    if all(m.dtype == torch.bool for m in parts):
+        total = ~parts[0] if len(parts) == 1 else ~(parts[0] | parts[1])
+    else:
+        total = sum(
+            torch.zeros(m.shape, device=device).masked_fill(m, float("-inf"))
+            if m.dtype == torch.bool else m.to(device=device, dtype=torch.float32)
+            for m in parts
+        )
+    if batch is None:
         total = total[0]
     return total
 
@@ -400,6 +543,9 @@ class MultiHeadSelfAttention(nn.Module):
     (torch.Size([3, 5, 8]), torch.Size([3, 5, 5]))
     >>> weights[2, :, 2:].abs().sum().item()  # nobody attends to the padding
     0.0
+    >>> fast, none = attn(x, key_padding_mask=~padding_mask([5, 4, 2], 5), need_weights=False)
+    >>> none is None and torch.allclose(fast, out, atol=1e-6)
+    True
     """
 
     def __init__(
@@ -484,7 +630,11 @@ class MultiHeadSelfAttention(nn.Module):
         causal : bool, default False
             Hide future positions; combines with the masks.
         need_weights : bool, default True
-            Return the attention weights (else ``None``).
+            Return the attention weights. If False, return ``None`` for them and compute the
+            output on the fast path (torch's fused kernel, see
+            :func:`scaled_dot_product_attention`), except in training mode with ``dropout > 0``:
+            dropout acts on the weights, so that case keeps the explicit path, and a seeded run
+            gives the same output whatever ``need_weights`` is.
         average_attn_weights : bool, default True
             Weights averaged over heads ``(batch, L, L)``; if False, per head
             ``(batch, heads, L, L)``.
@@ -519,16 +669,24 @@ class MultiHeadSelfAttention(nn.Module):
         )
         if mask is not None and unbatched:
             mask = mask[None]
-        out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
-        if self.training and self.dropout > 0:
-            out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
+        dropout = self.training and self.dropout > 0
+        if need_weights or dropout:  # dropout acts on the weights: it needs them
+            out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
+            if dropout:
+                out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
+        else:  # the fast path: torch's fused kernel, no weights
+            out, weights = scaled_dot_product_attention(
+                q, k, v, mask=mask, causal=causal, need_weights=False
+            )
         out = self.out_proj(out.transpose(1, 2).reshape(batch, length, self.dim))
         if unbatched:
-            out, weights = out[0], weights[0]
+            out = out[0]
         elif not self.batch_first:
             out = out.transpose(0, 1)
-        if not need_weights:
+        if not need_weights or weights is None:
             return out, None
+        if unbatched:
+            weights = weights[0]
         if average_attn_weights:
             weights = weights.mean(dim=-3)
         return out, weights
@@ -551,7 +709,9 @@ class TransformerEncoderBlock(nn.Module):
     with ``feed_forward(x) = linear2(dropout(activation(linear1(x))))``. Inputs are
     batch-first ``(batch, L, dim)`` (or unbatched ``(L, dim)``). After each forward,
     ``last_attention`` holds the attention weights per head, ``(batch, heads, L, L)``, detached,
-    for plots.
+    for plots -- unless ``keep_attention`` is False: then the attention takes the fast path
+    (torch's fused kernel, no weights; see :func:`scaled_dot_product_attention`) and
+    ``last_attention`` is None. ``keep_attention`` is an attribute too, to switch later.
 
     Parameters
     ----------
@@ -569,6 +729,10 @@ class TransformerEncoderBlock(nn.Module):
         The feed-forward activation.
     layer_norm_eps : float, default 1e-5
         The layer norms' epsilon (torch's default).
+    keep_attention : bool, default True
+        Keep the attention weights in ``last_attention``; False computes none (faster, less
+        memory for long sequences). In training mode with ``dropout > 0`` the weights are
+        computed anyway (dropout acts on them) but not kept.
 
     Examples
     --------
@@ -578,6 +742,9 @@ class TransformerEncoderBlock(nn.Module):
     torch.Size([2, 4, 8])
     >>> block.last_attention.shape
     torch.Size([2, 2, 4, 4])
+    >>> block.keep_attention = False  # the fast path: same output, no weights kept
+    >>> block(x, key_padding_mask=~padding_mask([4, 2], 4)).shape, block.last_attention
+    (torch.Size([2, 4, 8]), None)
     """
 
     last_attention: torch.Tensor | None
@@ -592,6 +759,7 @@ class TransformerEncoderBlock(nn.Module):
         norm_first: bool = False,
         activation: str | Callable[[torch.Tensor], torch.Tensor] = "relu",
         layer_norm_eps: float = 1e-5,
+        keep_attention: bool = True,
     ) -> None:
         super().__init__()
         if isinstance(activation, str):
@@ -613,11 +781,16 @@ class TransformerEncoderBlock(nn.Module):
         self.dropout2 = nn.Dropout(dropout)
         self.activation = activation
         self.norm_first = norm_first
+        self.keep_attention = keep_attention
         self.last_attention = None
 
     @classmethod
-    def from_torch(cls, layer: nn.TransformerEncoderLayer) -> TransformerEncoderBlock:
+    def from_torch(
+        cls, layer: nn.TransformerEncoderLayer, *, keep_attention: bool = True
+    ) -> TransformerEncoderBlock:
         """A copy of a batch-first :class:`torch.nn.TransformerEncoderLayer`'s weights.
+
+        ``keep_attention`` is passed to the constructor (False: the fast path, no weights kept).
 
         Examples
         --------
@@ -640,7 +813,7 @@ class TransformerEncoderBlock(nn.Module):
         block = cls(
             attn.embed_dim, attn.num_heads, layer.linear1.out_features,
             dropout=layer.dropout.p, norm_first=layer.norm_first, activation=activation,
-            layer_norm_eps=layer.norm1.eps,
+            layer_norm_eps=layer.norm1.eps, keep_attention=keep_attention,
         )
         block.self_attn = MultiHeadSelfAttention.from_torch(attn)
         for name in ("linear1", "linear2", "norm1", "norm2"):
@@ -679,7 +852,7 @@ class TransformerEncoderBlock(nn.Module):
         def attend(h: torch.Tensor) -> torch.Tensor:
             out, weights = self.self_attn(
                 h, key_padding_mask=key_padding_mask, attn_mask=attn_mask, causal=causal,
-                average_attn_weights=False,
+                need_weights=self.keep_attention, average_attn_weights=False,
             )
             self.last_attention = None if weights is None else weights.detach()
             return self.dropout1(out)

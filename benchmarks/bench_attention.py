@@ -1,0 +1,342 @@
+"""Attention: tokenlab's explicit and fast paths against torch's fused SDPA and a naive loop.
+
+Run::
+
+    python benchmarks/bench_attention.py [--lengths 128 256 512 1024 2048 4096]
+                                         [--batch 4 --heads 8 --dim 64 --repeats 3 --causal]
+
+Random queries, keys and values (float32, fixed seed) of shape ``(batch, heads, L, dim)``,
+``batch x heads = 32`` and ``dim = 64`` by default, for each sequence length ``L``. Each method
+runs at each length in its own child process, so that peak memories do not mix and a method
+that runs out of memory cannot take the others with it:
+
+* ``tokenlab explicit`` -- ``tokenlab.attention.scaled_dot_product_attention(q, k, v)``, the
+  default ``need_weights=True``: scores, softmax and weights written out, ``(..., L, L)``
+  tensors materialized several times over;
+* ``tokenlab fast`` -- the same with ``need_weights=False``: torch's fused kernel behind
+  tokenlab's checks, masks and zeroed fully masked rows;
+* ``torch SDPA`` -- ``torch.nn.functional.scaled_dot_product_attention(q, k, v)`` called
+  directly, the baseline;
+* ``naive loop`` -- a Python loop over ``batch x heads`` and over the queries, each query
+  ``softmax(q_i . K / sqrt(dim)) @ V``; slow, so only up to ``--naive-max-len`` (512). It runs
+  on one thread unless ``--threads`` says otherwise: its tiny per-query calls only lose time to
+  a thread pool.
+
+Time: the median of ``--repeats`` runs after one untimed run (``torch.cuda.synchronize`` around
+each on CUDA). Peak memory: on the CPU the rise of the child's peak resident set size (``VmHWM``
+in ``/proc/self/status``, reset through ``/proc/self/clear_refs`` once the inputs exist) during
+the first run; on CUDA the rise of ``torch.cuda.max_memory_allocated``. Either way it is what
+the method needed on top of its inputs, its output (and the explicit path's weights) included.
+Before running, each child estimates that need and skips the method, with a line saying so,
+when it exceeds 85% of the memory available (``MemAvailable``, or the GPU's free memory). The
+parent then checks, per length, that every method's output equals torch SDPA's (max absolute
+difference within ``--atol``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+METHODS = ("tokenlab explicit", "tokenlab fast", "torch SDPA", "naive loop")
+BASELINE = "torch SDPA"
+DEFAULT_LENGTHS = (128, 256, 512, 1024, 2048, 4096)
+GIB = 2**30
+
+
+# ----------------------------------------------------------------------------- the child
+
+
+def _status_kib(field: str, path: str = "/proc/self/status") -> int | None:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    """Reset VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _needed_bytes(method: str, n: int, length: int, dim: int, itemsize: int) -> int:
+    """A generous estimate of the memory a method needs beyond its inputs.
+
+    The explicit path holds about three ``(n, L, L)`` tensors at once (the scores, their
+    exponentials and the weights, with a temporary); the fused kernels and the loop hold a few
+    outputs' worth and per-thread blocks.
+    """
+    scores = n * length * length * itemsize
+    outputs = n * length * dim * itemsize
+    if method == "tokenlab explicit":
+        return int(3.5 * scores) + 2 * outputs
+    return 4 * outputs + 64 * 2**20
+
+
+def _naive(q, k, v, causal: bool):
+    """Attention one query at a time, in Python: the textbook formula, nothing fused."""
+    import torch
+
+    batch, heads, length, dim = q.shape
+    out = torch.empty(batch, heads, length, v.shape[-1], dtype=q.dtype, device=q.device)
+    scale = 1 / math.sqrt(dim)
+    for b in range(batch):
+        for h in range(heads):
+            keys, values = k[b, h], v[b, h]
+            for i in range(length):
+                visible = i + 1 if causal else keys.shape[0]
+                scores = keys[:visible] @ q[b, h, i] * scale
+                out[b, h, i] = torch.softmax(scores, dim=0) @ values[:visible]
+    return out
+
+
+def _worker(args: argparse.Namespace) -> None:
+    import torch
+    import torch.nn.functional as F
+
+    from tokenlab.attention import scaled_dot_product_attention
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    elif args.worker == "naive loop":
+        # Its per-query operations are too small to share out: with more threads each of its
+        # thousands of tiny calls pays a thread-pool hand-off, several times slower on a busy
+        # machine. One thread is the loop at its best.
+        torch.set_num_threads(1)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    length, method = args.length, args.worker
+    n = args.batch * args.heads
+    info = {"method": method, "length": length, "threads": torch.get_num_threads()}
+
+    needed = _needed_bytes(method, n, length, args.dim, 4)
+    if cuda:
+        available = torch.cuda.mem_get_info(device)[0]
+    else:
+        kib = _status_kib("MemAvailable", "/proc/meminfo")
+        available = kib * 1024 if kib is not None else None
+    if available is not None and needed > 0.85 * available:
+        info["skipped"] = (f"needs ~{needed / GIB:.1f} GiB, {available / GIB:.1f} GiB "
+                           f"available")
+        print(json.dumps(info))
+        return
+
+    gen = torch.Generator().manual_seed(args.seed)
+    shape = (args.batch, args.heads, length, args.dim)
+    q, k, v = (torch.randn(shape, generator=gen).to(device) for _ in range(3))
+    causal = args.causal
+
+    if method == "tokenlab explicit":
+
+        def run():
+            return scaled_dot_product_attention(q, k, v, causal=causal)[0]
+
+    elif method == "tokenlab fast":
+
+        def run():
+            return scaled_dot_product_attention(q, k, v, causal=causal, need_weights=False)[0]
+
+    elif method == "torch SDPA":
+
+        def run():
+            return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+
+    elif method == "naive loop":
+
+        def run():
+            return _naive(q, k, v, causal)
+
+    else:
+        raise SystemExit(f"unknown method {method!r}")
+
+    def timed() -> tuple[float, object]:
+        if cuda:
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        result = run()
+        if cuda:
+            torch.cuda.synchronize(device)
+        return time.perf_counter() - start, result
+
+    # Start the thread pools and the kernels on something small, then measure the first run.
+    small = torch.randn(1, 1, 8, args.dim, device=device)
+    F.scaled_dot_product_attention(small, small, small)
+    scaled_dot_product_attention(small, small, small)
+    if cuda:
+        torch.cuda.synchronize(device)
+        baseline = torch.cuda.memory_allocated(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        exact_peak = True
+    else:
+        baseline_kib = _status_kib("VmRSS")
+        baseline = None if baseline_kib is None else baseline_kib * 1024
+        exact_peak = _reset_peak()
+    first, output = timed()
+    if cuda:
+        peak = torch.cuda.max_memory_allocated(device)
+    else:
+        peak_kib = _status_kib("VmHWM")
+        peak = None if peak_kib is None else peak_kib * 1024
+    output = output.float().cpu().numpy()
+    times = [timed()[0] for _ in range(args.repeats)]
+    np.save(args.out, output)
+    info.update({
+        "first_s": first,
+        "times_s": times,
+        "peak_delta_mib": None if peak is None or baseline is None else (peak - baseline) / 2**20,
+        "exact_peak": exact_peak,
+    })
+    print(json.dumps(info))
+
+
+# ----------------------------------------------------------------------------- the parent
+
+
+def _machine(device: str) -> str:
+    import torch
+
+    total = _status_kib("MemTotal", "/proc/meminfo")
+    available = _status_kib("MemAvailable", "/proc/meminfo")
+    memory = ""
+    if total is not None and available is not None:
+        memory = f", {total / 2**20:.1f} GiB memory ({available / 2**20:.1f} GiB available)"
+    text = (f"python {platform.python_version()}, torch {torch.__version__}, "
+            f"{os.cpu_count()} CPUs, {platform.machine()}{memory}")
+    if device.startswith("cuda"):
+        text += f"; {torch.cuda.get_device_name(torch.device(device))}"
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=list(DEFAULT_LENGTHS),
+                        help="sequence lengths L (default: %(default)s)")
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--heads", type=int, default=8)
+    parser.add_argument("--dim", type=int, default=64, help="head dimension")
+    parser.add_argument("--causal", action="store_true", help="causal attention")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per method")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--naive-max-len", type=int, default=512,
+                        help="the naive loop runs only up to this length (default: 512)")
+    parser.add_argument("--atol", type=float, default=1e-5,
+                        help="agreement tolerance on outputs (default: 1e-5)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch threads in each child (default: torch's default)")
+    parser.add_argument("--methods", default=",".join(METHODS),
+                        help=f"comma-separated subset of: {', '.join(METHODS)}")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--length", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        _worker(args)
+        return
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        parser.error(f"unknown methods: {sorted(unknown)}")
+    if any(length <= 0 for length in args.lengths):
+        parser.error("lengths must be positive")
+    import torch  # only for the versions printed and the device check
+
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        parser.error("--device cuda: CUDA is not available here")
+
+    print(f"attention of (batch {args.batch}, heads {args.heads}, L, dim {args.dim}) float32 "
+          f"q, k, v on {args.device}{', causal' if args.causal else ''}, seed {args.seed}; "
+          f"median of {args.repeats} runs; naive loop up to L={args.naive_max_len}")
+    print(_machine(args.device))
+    header = (f"{'L':>5}  {'method':<17} {'median s':>9} {'vs SDPA':>8} {'peak MiB':>9} "
+              f"{'first s':>8}")
+    print()
+    print(header)
+    print("-" * len(header))
+    checks, threads, inexact = [], {}, False
+    with tempfile.TemporaryDirectory() as tmp:
+        for length in args.lengths:
+            results, outputs = {}, {}
+            for method in methods:
+                if method == "naive loop" and length > args.naive_max_len:
+                    results[method] = {"skipped": f"L > --naive-max-len {args.naive_max_len}"}
+                    continue
+                out = Path(tmp) / f"{method.replace(' ', '_')}_{length}.npy"
+                command = [sys.executable, __file__, "--worker", method, "--length",
+                           str(length), "--out", str(out)]
+                for name in ("batch", "heads", "dim", "repeats", "seed", "device", "threads"):
+                    command += [f"--{name}", str(getattr(args, name))]
+                if args.causal:
+                    command.append("--causal")
+                proc = subprocess.run(command, capture_output=True, text=True)
+                if proc.returncode:
+                    tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+                    results[method] = {"failed": f"exit code {proc.returncode}"}
+                    print(f"{method} at L={length}: failed\n" + "\n".join(tail), file=sys.stderr)
+                    continue
+                results[method] = json.loads(proc.stdout.strip().splitlines()[-1])
+                if "skipped" not in results[method]:
+                    outputs[method] = np.load(out)
+                    out.unlink()
+                    threads[method] = results[method]["threads"]
+                    inexact |= not results[method]["exact_peak"]
+            base = results.get(BASELINE, {})
+            base_time = statistics.median(base["times_s"]) if base.get("times_s") else None
+            for method, r in results.items():
+                if "skipped" in r or "failed" in r:
+                    why = r.get("skipped") or r.get("failed")
+                    word = "skipped" if "skipped" in r else "failed"
+                    print(f"{length:>5}  {method:<17} {word}: {why}")
+                    continue
+                t = statistics.median(r["times_s"]) if r["times_s"] else r["first_s"]
+                ratio = f"{t / base_time:.2f}x" if base_time else "-"
+                mem = r["peak_delta_mib"]
+                mem_text = f"{mem:.0f}" if mem is not None else "n/a"
+                print(f"{length:>5}  {method:<17} {t:>9.4f} {ratio:>8} {mem_text:>9} "
+                      f"{r['first_s']:>8.4f}")
+            print()
+            reference = BASELINE if BASELINE in outputs else next(iter(outputs), None)
+            for method, output in outputs.items():
+                if method != reference:
+                    diff = float(np.abs(output.astype(np.float64) - outputs[reference]).max())
+                    diff = math.inf if math.isnan(diff) else diff
+                    checks.append((length, method, reference, diff))
+    if inexact:
+        print("(peak memory could not be reset after data generation: it includes the data)")
+    if threads:
+        common = statistics.mode(threads.values())
+        others = ", ".join(f"{m}: {t}" for m, t in threads.items() if t != common)
+        print(f"threads per child: {common}" + (f" ({others})" if others else ""))
+    if checks:
+        print()
+        worst = {}
+        for length, method, reference, diff in checks:
+            key = (method, reference)
+            worst[key] = max(worst.get(key, (0.0, length)), (diff, length))
+        for (method, reference), (diff, length) in worst.items():
+            verdict = "agree" if diff <= args.atol else "DISAGREE"
+            print(f"{method} vs {reference}: {verdict}, max |output difference| {diff:.1e} "
+                  f"(at L={length}; atol {args.atol:g})")
+
+
+if __name__ == "__main__":
+    main()
