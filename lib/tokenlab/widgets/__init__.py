@@ -24,6 +24,8 @@ _LAZY: dict[str, str] = {
     "SimilarityWidget": "similarity",
     "VectorizerWidget": "vectorizer",
     "ZipfHeapsWidget": "zipf",
+    "PositionalWidget": "positional",
+    "AttentionWidget": "attention",
 }
 
 __all__ = sorted(_LAZY)
