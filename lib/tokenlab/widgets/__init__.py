@@ -26,6 +26,7 @@ _LAZY: dict[str, str] = {
     "ZipfHeapsWidget": "zipf",
     "PositionalWidget": "positional",
     "AttentionWidget": "attention",
+    "ClusterWidget": "cluster",
 }
 
 __all__ = sorted(_LAZY)
