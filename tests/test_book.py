@@ -15,9 +15,16 @@ pytestmark = pytest.mark.site
 def toc_pages() -> list[str]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     pages = [toc["root"]]
-    for chapter in toc.get("chapters", []):
-        pages.append(chapter["file"])
+    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
+        pages.extend(chapter["file"] for chapter in part["chapters"])
     return pages
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    listed = set(toc_pages())
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        page = str(notebook.relative_to(ROOT).with_suffix(""))
+        assert page in listed, f"{page} is not in _toc.yml"
 
 
 def test_book_builds_without_warnings(book_build):
