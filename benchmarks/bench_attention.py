@@ -38,15 +38,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+# _common.py sits beside this script: run as a script, its folder is first on sys.path.
+import _common
 import numpy as np
 
 METHODS = ("tokenlab explicit", "tokenlab fast", "torch SDPA", "naive loop")
@@ -56,25 +55,6 @@ GIB = 2**30
 
 
 # ----------------------------------------------------------------------------- the child
-
-
-def _status_kib(field: str, path: str = "/proc/self/status") -> int | None:
-    try:
-        for line in Path(path).read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
 
 
 def _needed_bytes(method: str, n: int, length: int, dim: int, itemsize: int) -> int:
@@ -131,7 +111,7 @@ def _worker(args: argparse.Namespace) -> None:
     if cuda:
         available = torch.cuda.mem_get_info(device)[0]
     else:
-        kib = _status_kib("MemAvailable", "/proc/meminfo")
+        kib = _common.status_kib("MemAvailable", "/proc/meminfo")
         available = kib * 1024 if kib is not None else None
     if available is not None and needed > 0.85 * available:
         info["skipped"] = (f"needs ~{needed / GIB:.1f} GiB, {available / GIB:.1f} GiB "
@@ -186,14 +166,14 @@ def _worker(args: argparse.Namespace) -> None:
         torch.cuda.reset_peak_memory_stats(device)
         exact_peak = True
     else:
-        baseline_kib = _status_kib("VmRSS")
+        baseline_kib = _common.status_kib("VmRSS")
         baseline = None if baseline_kib is None else baseline_kib * 1024
-        exact_peak = _reset_peak()
+        exact_peak = _common.reset_peak()
     first, output = timed()
     if cuda:
         peak = torch.cuda.max_memory_allocated(device)
     else:
-        peak_kib = _status_kib("VmHWM")
+        peak_kib = _common.status_kib("VmHWM")
         peak = None if peak_kib is None else peak_kib * 1024
     output = output.float().cpu().numpy()
     times = [timed()[0] for _ in range(args.repeats)]
@@ -213,13 +193,12 @@ def _worker(args: argparse.Namespace) -> None:
 def _machine(device: str) -> str:
     import torch
 
-    total = _status_kib("MemTotal", "/proc/meminfo")
-    available = _status_kib("MemAvailable", "/proc/meminfo")
+    total = _common.status_kib("MemTotal", "/proc/meminfo")
+    available = _common.status_kib("MemAvailable", "/proc/meminfo")
     memory = ""
     if total is not None and available is not None:
         memory = f", {total / 2**20:.1f} GiB memory ({available / 2**20:.1f} GiB available)"
-    text = (f"python {platform.python_version()}, torch {torch.__version__}, "
-            f"{os.cpu_count()} CPUs, {platform.machine()}{memory}")
+    text = _common.machine() + memory
     if device.startswith("cuda"):
         text += f"; {torch.cuda.get_device_name(torch.device(device))}"
     return text
@@ -240,22 +219,14 @@ def main() -> None:
                         help="the naive loop runs only up to this length (default: 512)")
     parser.add_argument("--atol", type=float, default=1e-5,
                         help="agreement tolerance on outputs (default: 1e-5)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="torch threads in each child (default: torch's default)")
-    parser.add_argument("--methods", default=",".join(METHODS),
-                        help=f"comma-separated subset of: {', '.join(METHODS)}")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    _common.add_child_options(parser, METHODS)
     parser.add_argument("--length", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         _worker(args)
         return
 
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = set(methods) - set(METHODS)
-    if unknown:
-        parser.error(f"unknown methods: {sorted(unknown)}")
+    methods = _common.parse_methods(parser, args.methods, METHODS)
     if any(length <= 0 for length in args.lengths):
         parser.error("lengths must be positive")
     import torch  # only for the versions printed and the device check
@@ -281,19 +252,16 @@ def main() -> None:
                     results[method] = {"skipped": f"L > --naive-max-len {args.naive_max_len}"}
                     continue
                 out = Path(tmp) / f"{method.replace(' ', '_')}_{length}.npy"
-                command = [sys.executable, __file__, "--worker", method, "--length",
-                           str(length), "--out", str(out)]
-                for name in ("batch", "heads", "dim", "repeats", "seed", "device", "threads"):
-                    command += [f"--{name}", str(getattr(args, name))]
-                if args.causal:
-                    command.append("--causal")
-                proc = subprocess.run(command, capture_output=True, text=True)
+                names = ("batch", "heads", "dim", "repeats", "seed", "device", "threads")
+                causal = ("--causal",) if args.causal else ()
+                proc = _common.run_worker(__file__, method, args, names, "--length",
+                                          str(length), "--out", str(out), *causal)
                 if proc.returncode:
                     tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
                     results[method] = {"failed": f"exit code {proc.returncode}"}
                     print(f"{method} at L={length}: failed\n" + "\n".join(tail), file=sys.stderr)
                     continue
-                results[method] = json.loads(proc.stdout.strip().splitlines()[-1])
+                results[method] = _common.last_json(proc)
                 if "skipped" not in results[method]:
                     outputs[method] = np.load(out)
                     out.unlink()
@@ -307,7 +275,7 @@ def main() -> None:
                     word = "skipped" if "skipped" in r else "failed"
                     print(f"{length:>5}  {method:<17} {word}: {why}")
                     continue
-                t = statistics.median(r["times_s"]) if r["times_s"] else r["first_s"]
+                t = _common.median_s(r)
                 ratio = f"{t / base_time:.2f}x" if base_time else "-"
                 mem = r["peak_delta_mib"]
                 mem_text = f"{mem:.0f}" if mem is not None else "n/a"

@@ -37,12 +37,13 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+# _common.py sits beside this script: run as a script, its folder is first on sys.path.
+import _common
 import numpy as np
 
 METHODS = ("tokenlab", "sklearn, same tokens", "sklearn, own regex")
@@ -56,22 +57,8 @@ def _maxrss_mib() -> float:
 
 
 def _status_mib(field: str) -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
+    kib = _common.status_kib(field)
+    return None if kib is None else kib / 1024
 
 
 def _analyze(text: str) -> list[str]:
@@ -104,7 +91,7 @@ def _worker(args: argparse.Namespace) -> None:
             return v, v.fit_transform(docs)
 
     gc.collect()
-    if _reset_peak() and _status_mib("VmRSS") is not None:
+    if _common.reset_peak() and _status_mib("VmRSS") is not None:
         base_mib, peak_field = _status_mib("VmRSS"), "VmHWM"
     else:  # no resettable high-water mark: the rise is measured from the load's peak
         base_mib, peak_field = _maxrss_mib(), None
@@ -141,9 +128,7 @@ def _worker(args: argparse.Namespace) -> None:
 
 def _run_child(method: str, args: argparse.Namespace, folder: Path) -> dict:
     folder.mkdir()
-    cmd = [sys.executable, __file__, "--worker", method, "--docs", str(args.docs),
-           "--repeats", str(args.repeats), "--out", str(folder)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = _common.run_worker(__file__, method, args, ("docs", "repeats"), "--out", str(folder))
     if proc.returncode:
         raise SystemExit(f"{method} failed:\n{proc.stdout}{proc.stderr}")
     result = json.loads((folder / "result.json").read_text())

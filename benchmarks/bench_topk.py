@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+# _common.py sits beside this script: run as a script, its folder is first on sys.path.
+import _common
 import numpy as np
 
 METHODS = ("tokenlab cosine", "tokenlab dot", "full matrix", "sklearn brute")
@@ -42,25 +41,6 @@ BASELINE = "full matrix"
 
 
 # ----------------------------------------------------------------------------- the child
-
-
-def _status_kib(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -105,12 +85,12 @@ def _worker(args: argparse.Namespace) -> None:
 
     # Start the thread pools on something small, then measure the first real run's peak.
     torch.topk(queries[:8] @ keys[:64].T, 2)
-    baseline = _status_kib("VmRSS")
-    exact_peak = _reset_peak()
+    baseline = _common.status_kib("VmRSS")
+    exact_peak = _common.reset_peak()
     start = time.perf_counter()
     values, indices = run()
     first = time.perf_counter() - start
-    peak = _status_kib("VmHWM")
+    peak = _common.status_kib("VmHWM")
     times = []
     for _ in range(args.repeats):
         start = time.perf_counter()
@@ -162,42 +142,29 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="tokenlab's chunk_size (default: its own default)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="torch threads in each child (default: torch's default)")
-    parser.add_argument("--methods", default=",".join(METHODS),
-                        help=f"comma-separated subset of: {', '.join(METHODS)}")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
+    _common.add_child_options(parser, METHODS)
     args = parser.parse_args()
     if args.worker:
         _worker(args)
         return
 
-    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = set(methods) - set(METHODS)
-    if unknown:
-        parser.error(f"unknown methods: {sorted(unknown)}")
-    import torch  # only for the versions printed
-
+    methods = _common.parse_methods(parser, args.methods, METHODS)
     print(f"top-{args.k} of {args.queries} queries among {args.keys} keys, d={args.dim}, "
           f"float32 unit vectors, seed {args.seed}; median of {args.repeats} runs")
-    print(f"python {platform.python_version()}, torch {torch.__version__}, "
-          f"{os.cpu_count()} CPUs, {platform.machine()}")
+    print(_common.machine())
     results, outputs = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for method in methods:
             out = Path(tmp) / f"{method.replace(' ', '_')}.npz"
-            command = [sys.executable, __file__, "--worker", method, "--out", str(out)]
-            for name in ("keys", "dim", "queries", "k", "repeats", "seed", "threads"):
-                command += [f"--{name}", str(getattr(args, name))]
+            names = ("keys", "dim", "queries", "k", "repeats", "seed", "threads")
             if args.chunk_size:
-                command += ["--chunk-size", str(args.chunk_size)]
+                names += ("chunk_size",)
             start = time.perf_counter()
-            proc = subprocess.run(command, capture_output=True, text=True)
+            proc = _common.run_worker(__file__, method, args, names, "--out", str(out))
             if proc.returncode:
                 print(f"{method}: failed\n{proc.stdout}{proc.stderr}", file=sys.stderr)
                 continue
-            results[method] = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[method] = _common.last_json(proc)
             results[method]["wall_s"] = time.perf_counter() - start
             with np.load(out) as data:
                 outputs[method] = {"values": data["values"], "indices": data["indices"]}
@@ -211,7 +178,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for method, r in results.items():
-        t = statistics.median(r["times_s"]) if r["times_s"] else r["first_s"]
+        t = _common.median_s(r)
         mem = r["peak_delta_mib"]
         t_ratio = f"{t / base_time:.2f}x" if base_time else "-"
         m_ratio = f"{mem / base_mem:.2f}x" if base_mem and mem is not None else "-"

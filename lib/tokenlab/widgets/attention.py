@@ -25,9 +25,7 @@ of ``attention.js``.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Mapping, Sequence
-from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ import traitlets
 from tokenlab.attention import scaled_dot_product_attention
 from tokenlab.positional import sinusoidal
 from tokenlab.similarity import cosine
+from tokenlab.widgets._checks import flag, integer, number, positive, sequence
 
 __all__ = ["AttentionWidget", "attention_table"]
 
@@ -52,61 +51,25 @@ EXAMPLE_KEYS = ("label", "tokens", "vectors")
 # ---- input checks -------------------------------------------------------------------------
 
 
-def _as_list(value: Any) -> Any:
-    """Arrays and tensors to nested lists; anything else as it is."""
-    tolist = getattr(value, "tolist", None)
-    return tolist() if callable(tolist) and not isinstance(value, (str, bytes)) else value
-
-
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
-def _flag(name: str, value: Any) -> bool:
-    """True or False (1 and 0 too, as traitlets.Bool takes them)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise TypeError(f"{name} must be True or False, got {value!r}")
-
-
 def _index(name: str, value: Any, size: int) -> int:
     """An integer in ``0 .. size - 1`` (NumPy and torch integers accepted, bool refused)."""
-    if isinstance(value, (bool, float)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
+    value = integer(name, value)
     if not 0 <= value < size:
         raise ValueError(f"{name} must be from 0 to {size - 1}, got {value}")
     return value
-
-
-def _sequence(name: str, value: Any, what: str) -> list:
-    value = _as_list(value)
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
-    return list(value)
 
 
 def _matrix(name: str, value: Any, rows: int | None, cols: tuple[int, int],
             row_word: str = "rows") -> list[list[float]]:
     """A rectangular list of lists of finite floats, ``rows`` rows (if given) and a width in
     ``cols`` (inclusive)."""
-    value = _sequence(name, value, "a list of lists of numbers (a matrix)")
+    value = sequence(name, value, "a list of lists of numbers (a matrix)")
     if rows is not None and len(value) != rows:
         raise ValueError(f"{name} must have {rows} {row_word}, got {len(value)}")
     if not value:
         raise ValueError(f"{name} must not be empty")
-    out = [[_number(f"{name}[{i}][{j}]", x) for j, x in enumerate(
-        _sequence(f"{name}[{i}]", row, "a list of numbers"))] for i, row in enumerate(value)]
+    out = [[number(f"{name}[{i}][{j}]", x) for j, x in enumerate(
+        sequence(f"{name}[{i}]", row, "a list of numbers"))] for i, row in enumerate(value)]
     width = len(out[0])
     for i, row in enumerate(out):
         if len(row) != width:
@@ -119,7 +82,7 @@ def _matrix(name: str, value: Any, rows: int | None, cols: tuple[int, int],
 
 
 def _tokens(name: str, value: Any) -> list[str]:
-    value = _sequence(name, value, "a list of str")
+    value = sequence(name, value, "a list of str")
     if not MIN_TOKENS <= len(value) <= MAX_TOKENS:
         raise ValueError(f"{name} must hold {MIN_TOKENS} to {MAX_TOKENS} tokens, "
                          f"got {len(value)}")
@@ -161,7 +124,7 @@ def _examples(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, Mapping):
         raise TypeError("examples must be a list of dicts (one per sentence), got one dict: "
                         "wrap it in a list")
-    value = _sequence("examples", value, "a list of dicts (one per sentence)")
+    value = sequence("examples", value, "a list of dicts (one per sentence)")
     if not value:
         raise ValueError("examples must hold at least one sentence, got none")
     out = [_example(i, ex) for i, ex in enumerate(value)]
@@ -200,20 +163,13 @@ def _even_for_positions(positions: bool, d: int, name: str = "positions") -> Non
 def _features(value: Any, d: int) -> list[str] | None:
     if value is None:
         return None
-    value = _sequence("features", value, "a list of str")
+    value = sequence("features", value, "a list of str")
     if len(value) != d:
         raise ValueError(f"features must name each of the d = {d} dimensions, "
                          f"got {len(value)} names")
     for i, name in enumerate(value):
         if not isinstance(name, str):
             raise TypeError(f"features[{i}] must be a str, got {type(name).__name__}")
-    return value
-
-
-def _temperature(value: Any) -> float:
-    value = _number("temperature", value)
-    if value <= 0:
-        raise ValueError(f"temperature must be > 0, got {value}")
     return value
 
 
@@ -308,10 +264,10 @@ def attention_table(
     d = len(x[0])
     wq, wk, wv = (_projection(n, w, d) for n, w in (("wq", wq), ("wk", wk), ("wv", wv)))
     _same_dk(wq, wk, d)
-    scale, causal, positions = (_flag(n, v) for n, v in
+    scale, causal, positions = (flag(n, v) for n, v in
                                 (("scale", scale), ("causal", causal), ("positions", positions)))
-    position_scale = _number("position_scale", position_scale)
-    temperature = _temperature(temperature)
+    position_scale = number("position_scale", position_scale)
+    temperature = positive("temperature", temperature)
     _even_for_positions(positions, d)
 
     f64 = torch.float64
@@ -465,12 +421,12 @@ class AttentionWidget(anywidget.AnyWidget):
         wq, wk, wv = (_projection(n, w, d) for n, w in (("wq", wq), ("wk", wk), ("wv", wv)))
         _same_dk(wq, wk, d)
         features = _features(features, d)
-        scale, causal, positions = (_flag(n, v) for n, v in
+        scale, causal, positions = (flag(n, v) for n, v in
                                     (("scale", scale), ("causal", causal),
                                      ("positions", positions)))
         _even_for_positions(positions, d)
-        position_scale = _number("position_scale", position_scale)
-        temperature = _temperature(temperature)
+        position_scale = number("position_scale", position_scale)
+        temperature = positive("temperature", temperature)
         example = _index("example", example, len(examples))
         selected = _index("selected", selected, len(examples[example]["tokens"]))
         settings = dict(wq=wq, wk=wk, wv=wv, scale=scale, causal=causal, positions=positions,
@@ -528,17 +484,17 @@ class AttentionWidget(anywidget.AnyWidget):
 
     @traitlets.validate("positions")
     def _valid_positions(self, proposal: dict) -> bool:
-        positions = _flag("positions", proposal["value"])
+        positions = flag("positions", proposal["value"])
         _even_for_positions(positions, self._d(self.examples))
         return positions
 
     @traitlets.validate("position_scale")
     def _valid_position_scale(self, proposal: dict) -> float:
-        return _number("position_scale", proposal["value"])
+        return number("position_scale", proposal["value"])
 
     @traitlets.validate("temperature")
     def _valid_temperature(self, proposal: dict) -> float:
-        return _temperature(proposal["value"])
+        return positive("temperature", proposal["value"])
 
     @traitlets.validate("example")
     def _valid_example(self, proposal: dict) -> int:

@@ -29,14 +29,15 @@ rely on) is documented at the top of ``cluster.js``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from numbers import Real
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import torch
 import traitlets
+
+from tokenlab.widgets._checks import as_list, flag, number, sequence
 
 __all__ = ["ClusterWidget", "placement_weights", "stand_in_export"]
 
@@ -64,36 +65,10 @@ UNITS = {"cpu": ("CPU core", "CPU cores", ""), "mem": ("GiB of memory", "GiB of 
 # ---- input checks -------------------------------------------------------------------------
 
 
-def _as_list(value: Any) -> Any:
-    """Arrays and tensors to nested lists; anything else as it is."""
-    tolist = getattr(value, "tolist", None)
-    return tolist() if callable(tolist) and not isinstance(value, (str, bytes)) else value
-
-
 def _number(name: str, value: Any) -> float:
-    value = _as_list(value)  # a 0-d array or tensor
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
-def _flag(name: str, value: Any) -> bool:
-    """True or False (1 and 0 too, as traitlets.Bool takes them)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise TypeError(f"{name} must be True or False, got {value!r}")
-
-
-def _sequence(name: str, value: Any, what: str) -> list:
-    value = _as_list(value)
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
-    return list(value)
+    """:func:`~tokenlab.widgets._checks.number`, a 0-d array or tensor (an export's entry)
+    taken as the number it holds."""
+    return number(name, as_list(value))
 
 
 def _mapping(name: str, value: Any, what: str) -> Mapping:
@@ -103,19 +78,19 @@ def _mapping(name: str, value: Any, what: str) -> Mapping:
 
 
 def _vector(name: str, value: Any, size: int) -> list[float]:
-    value = _sequence(name, value, "a list of numbers")
+    value = sequence(name, value, "a list of numbers")
     if len(value) != size:
         raise ValueError(f"{name} must hold {size} numbers, got {len(value)}")
     return [_number(f"{name}[{i}]", x) for i, x in enumerate(value)]
 
 
 def _matrix(name: str, value: Any, rows: int, cols: int, what: str) -> list[list[float]]:
-    value = _sequence(name, value, "a list of lists of numbers (a matrix)")
+    value = sequence(name, value, "a list of lists of numbers (a matrix)")
     if len(value) != rows:
         raise ValueError(f"{name} must have {rows} rows ({what}), got {len(value)}")
     out = []
     for i, row in enumerate(value):
-        row = _sequence(f"{name}[{i}]", row, "a list of numbers")
+        row = sequence(f"{name}[{i}]", row, "a list of numbers")
         if len(row) != cols:
             raise ValueError(f"{name}[{i}] must hold {cols} numbers ({what}), got {len(row)}")
         out.append([_number(f"{name}[{i}][{j}]", x) for j, x in enumerate(row)])
@@ -123,9 +98,9 @@ def _matrix(name: str, value: Any, rows: int, cols: int, what: str) -> list[list
 
 
 def _dim(value: Any) -> int:
-    if isinstance(value, (bool, float)) or not isinstance(_as_list(value), int):
+    if isinstance(value, (bool, float)) or not isinstance(as_list(value), int):
         raise TypeError(f"export['dim'] must be an integer, got {type(value).__name__}")
-    value = int(_as_list(value))
+    value = int(as_list(value))
     if not 1 <= value <= MAX_DIM:
         raise ValueError(f"export['dim'] must be from 1 to {MAX_DIM}, got {value}")
     return value
@@ -148,10 +123,10 @@ def _tokenizer(name: str, value: Any, dim: int, numeric: tuple[str, ...],
         raise ValueError(f"{name}: only a linear-mode FeatureTokenizer can be shown, got "
                          f"mode {mode!r}")
     fields = []
-    for j, entry in enumerate(_sequence(f"{name}['numeric']", value["numeric"],
-                                        "a list of [name, low, high]")):
+    for j, entry in enumerate(sequence(f"{name}['numeric']", value["numeric"],
+                                       "a list of [name, low, high]")):
         where = f"{name}['numeric'][{j}]"
-        entry = _sequence(where, entry, "a list [name, low, high]")
+        entry = sequence(where, entry, "a list [name, low, high]")
         if len(entry) != 3 or not isinstance(entry[0], str):
             raise ValueError(f"{where} must be [name, low, high], got {entry!r}")
         low, high = _number(f"{where} low", entry[1]), _number(f"{where} high", entry[2])
@@ -160,13 +135,13 @@ def _tokenizer(name: str, value: Any, dim: int, numeric: tuple[str, ...],
         fields.append([entry[0], low, high])
     _names(f"{name}['numeric']", [f[0] for f in fields], numeric)
     cats = []
-    for c, entry in enumerate(_sequence(f"{name}['categorical']", value["categorical"],
-                                        "a list of [name, [categories]]")):
+    for c, entry in enumerate(sequence(f"{name}['categorical']", value["categorical"],
+                                       "a list of [name, [categories]]")):
         where = f"{name}['categorical'][{c}]"
-        entry = _sequence(where, entry, "a list [name, [categories]]")
+        entry = sequence(where, entry, "a list [name, [categories]]")
         if len(entry) != 2 or not isinstance(entry[0], str):
             raise ValueError(f"{where} must be [name, [categories]], got {entry!r}")
-        values = _sequence(f"{where} categories", entry[1], "a list of str")
+        values = sequence(f"{where} categories", entry[1], "a list of str")
         if not values or not all(isinstance(v, str) for v in values):
             raise ValueError(f"{where}: field {entry[0]!r} needs a non-empty list of str "
                              f"categories, got {values!r}")
@@ -177,8 +152,8 @@ def _tokenizer(name: str, value: Any, dim: int, numeric: tuple[str, ...],
     weight = _matrix(f"{name}['weight']", value["weight"], dim, len(fields),
                      f"dim x {len(fields)} numeric fields")
     bias = _vector(f"{name}['bias']", value["bias"], dim)
-    tables = _sequence(f"{name}['embeddings']", value["embeddings"],
-                       "a list of tables, one per categorical field")
+    tables = sequence(f"{name}['embeddings']", value["embeddings"],
+                      "a list of tables, one per categorical field")
     if len(tables) != len(cats):
         raise ValueError(f"{name}['embeddings'] must hold one table per categorical field "
                          f"({len(cats)}), got {len(tables)}")
@@ -201,8 +176,8 @@ def _export(value: Any) -> dict[str, Any]:
             raise ValueError(f"export needs {key!r}")
     dim = _dim(value["dim"])
     if "fits" in value:  # PlacementAttention.export() says which free resource covers what
-        fits = _sequence("export['fits']", value["fits"], "a list of [node field, task field]")
-        pairs = sorted(tuple(_sequence(f"export['fits'][{i}]", p, "a pair")) for i, p in
+        fits = sequence("export['fits']", value["fits"], "a list of [node field, task field]")
+        pairs = sorted(tuple(sequence(f"export['fits'][{i}]", p, "a pair")) for i, p in
                        enumerate(fits))
         want = sorted((n, t) for t, n, _ in RESOURCES)
         if pairs != want:
@@ -278,7 +253,7 @@ def _nodes(value: Any, export: dict[str, Any]) -> list[dict[str, Any]]:
     if isinstance(value, Mapping):
         raise TypeError("nodes must be a list of dicts (one per node), got one dict: wrap it "
                         "in a list")
-    value = _sequence("nodes", value, "a list of dicts (one per node)")
+    value = sequence("nodes", value, "a list of dicts (one per node)")
     if not MIN_NODES <= len(value) <= MAX_NODES:
         raise ValueError(f"nodes must hold {MIN_NODES} to {MAX_NODES} nodes, got {len(value)}")
     return [_node(i, v, export) for i, v in enumerate(value)]
@@ -599,7 +574,7 @@ class ClusterWidget(anywidget.AnyWidget):
         export = _export(export)
         nodes = _nodes(nodes, export)
         task = _task(task, export)
-        best_fit = _flag("best_fit", best_fit)
+        best_fit = flag("best_fit", best_fit)
         result = _placement(export, nodes, task)
         super().__init__(export=export, nodes=nodes, task=task, best_fit=best_fit,
                          result=result, **kwargs)
@@ -623,7 +598,7 @@ class ClusterWidget(anywidget.AnyWidget):
 
     @traitlets.validate("best_fit")
     def _valid_best_fit(self, proposal: dict) -> bool:
-        return _flag("best_fit", proposal["value"])
+        return flag("best_fit", proposal["value"])
 
     @traitlets.observe("export", "nodes", "task")
     def _on_change(self, change: dict) -> None:

@@ -22,7 +22,6 @@ rely on) is documented at the top of ``positional.js``.
 from __future__ import annotations
 
 import math
-import operator
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import torch
 import traitlets
 
 from tokenlab.positional import relative_rotation, sinusoidal
+from tokenlab.widgets._checks import integer
 
 __all__ = ["PositionalWidget", "positional_summary"]
 
@@ -49,12 +49,7 @@ BASES = (100.0, 1000.0, 10000.0, 100000.0)
 def _int(name: str, value: Any, lo: int, hi: int, what: str | None = None) -> int:
     """``value`` as an int in ``[lo, hi]``; NumPy and torch integers accepted, bool and float
     refused (as :mod:`tokenlab.positional` does). ``what`` spells out ``hi`` in the message."""
-    if isinstance(value, (bool, float)):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
+    number = integer(name, value)
     if not lo <= number <= hi:
         bound = f"{what} = {hi}" if what else str(hi)
         raise ValueError(f"{name} must be between {lo} and {bound}, got {number}")
@@ -63,12 +58,7 @@ def _int(name: str, value: Any, lo: int, hi: int, what: str | None = None) -> in
 
 def _dim(value: Any) -> int:
     """An even ``dim`` in ``[2, 128]``. Odd is refused, as :func:`sinusoidal` refuses it."""
-    if isinstance(value, (bool, float)):
-        raise TypeError(f"dim must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(f"dim must be an integer, got {type(value).__name__}") from None
+    number = integer("dim", value)
     if number % 2:
         raise ValueError(
             f"dim must be even, got {number}: the sinusoidal columns come in (sin, cos) pairs, "

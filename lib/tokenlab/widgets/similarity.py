@@ -12,9 +12,7 @@ documented at the top of ``similarity.js``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import torch
 import traitlets
 
 from tokenlab import similarity as S
+from tokenlab.widgets._checks import number, positive, sequence
 
 __all__ = ["SimilarityWidget", "compare_keys"]
 
@@ -31,44 +30,18 @@ MAX_KEYS = 4
 METRICS = ("dot", "cosine", "scaled_dot", "weights")
 
 
-def _as_list(value: Any) -> Any:
-    """Arrays and tensors to nested lists; anything else as it is."""
-    tolist = getattr(value, "tolist", None)
-    return tolist() if callable(tolist) and not isinstance(value, (str, bytes)) else value
-
-
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
 def _vector(name: str, value: Any) -> list[float]:
-    value = _as_list(value)
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a 2-D vector [x, y], got {type(value).__name__}")
+    value = sequence(name, value, "a 2-D vector [x, y]")
     if len(value) != 2:
         raise ValueError(f"{name} must be a 2-D vector [x, y], got {len(value)} numbers")
-    return [_number(f"{name}[{i}]", v) for i, v in enumerate(value)]
+    return [number(f"{name}[{i}]", v) for i, v in enumerate(value)]
 
 
 def _keys(value: Any) -> list[list[float]]:
-    value = _as_list(value)
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise TypeError(f"keys must be a list of 2-D vectors, got {type(value).__name__}")
+    value = sequence("keys", value, "a list of 2-D vectors")
     if not 1 <= len(value) <= MAX_KEYS:
         raise ValueError(f"keys must hold 1 to {MAX_KEYS} vectors, got {len(value)}")
     return [_vector(f"keys[{i}]", k) for i, k in enumerate(value)]
-
-
-def _temperature(value: Any) -> float:
-    value = _number("temperature", value)
-    if value <= 0:
-        raise ValueError(f"temperature must be > 0, got {value}")
-    return value
 
 
 def _labels(value: Any, n: int) -> list[str]:
@@ -122,7 +95,7 @@ def compare_keys(query: Any, keys: Any, temperature: float = 1.0) -> dict[str, A
     """
     q = torch.tensor(_vector("query", query), dtype=torch.float64)
     k = torch.tensor(_keys(keys), dtype=torch.float64)
-    t = _temperature(temperature)
+    t = positive("temperature", temperature)
     qs = q.expand_as(k)
     scaled = S.scaled_dot(qs, k).to(torch.float64)
     return {
@@ -194,7 +167,7 @@ class SimilarityWidget(anywidget.AnyWidget):
     ) -> None:
         query = _vector("query", query)
         keys = _keys(keys)
-        temperature = _temperature(temperature)
+        temperature = positive("temperature", temperature)
         labels = _labels(labels, len(keys))
         super().__init__(query=query, key_vectors=keys, temperature=temperature,
                          labels=labels, **kwargs)
@@ -210,7 +183,7 @@ class SimilarityWidget(anywidget.AnyWidget):
 
     @traitlets.validate("temperature")
     def _valid_temperature(self, proposal: dict) -> float:
-        return _temperature(proposal["value"])
+        return positive("temperature", proposal["value"])
 
     @traitlets.validate("labels")
     def _valid_labels(self, proposal: dict) -> list[str]:

@@ -31,6 +31,8 @@ import anywidget
 import numpy as np
 import traitlets
 
+from tokenlab.widgets._checks import as_list, number
+
 __all__ = ["ZipfHeapsWidget", "fit_loglog", "zipf_data", "zipf_data_from_tokens"]
 
 HERE = Path(__file__).resolve().parent
@@ -59,15 +61,6 @@ def _floats(name: str, value: Any) -> list[float]:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must hold finite numbers")
     return arr.tolist()
-
-
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
 
 
 def _bound(name: str, value: Any) -> float:
@@ -281,7 +274,7 @@ def _level(where: str, value: Any) -> dict[str, Any]:
            "heaps_tokens": [num(v) for v in tokens], "heaps_types": [num(v) for v in types]}
     for key in ("n_types", "n_tokens"):
         if key in value:
-            out[key] = num(_number(f"{where}[{key!r}]", value[key]))
+            out[key] = num(number(f"{where}[{key!r}]", value[key]))
     return out
 
 
@@ -308,14 +301,13 @@ def _data(value: Any) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def _range(value: Any) -> list[float]:
-    tolist = getattr(value, "tolist", None)
-    value = tolist() if callable(tolist) else value
+    value = as_list(value)
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise ValueError(f"rank_range must be [lo, hi], got {type(value).__name__}")
     if len(value) != 2:
         raise ValueError(f"rank_range must be [lo, hi], got {len(value)} numbers")
     try:
-        lo, hi = (_number(f"rank_range[{i}]", v) for i, v in enumerate(value))
+        lo, hi = (number(f"rank_range[{i}]", v) for i, v in enumerate(value))
     except TypeError as err:
         raise ValueError(str(err)) from None
     if lo < 1:
