@@ -186,3 +186,22 @@ def open_page(browser, site_url):
     yield _open
     for context in contexts:
         context.close()
+
+
+class UnusableAnswer:
+    """An exercise answer that breaks everything a checker might do with it (repr, ==, hash,
+    attributes, len): the exercise tests hand it to ``check`` to prove nothing escapes."""
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    def __eq__(self, other):
+        raise RuntimeError("no eq")
+
+    __hash__ = None
+
+    def __getattr__(self, name):
+        raise RuntimeError(f"no {name}")
+
+    def __len__(self):
+        raise RuntimeError("no len")

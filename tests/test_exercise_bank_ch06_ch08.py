@@ -13,6 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from conftest import UnusableAnswer
 from tokenlab import exercises as ex
 from tokenlab.attention import causal_mask, padding_mask
 from tokenlab.exercise_bank import ch06, ch07, ch08
@@ -459,29 +460,11 @@ def test_raising_answers_are_reported_not_raised():
     assert "your function raised RuntimeError" in result.message
 
 
-class _Weird:
-    """A return value that breaks everything a checker might do with it."""
-
-    def __repr__(self):
-        raise RuntimeError("no repr")
-
-    def __eq__(self, other):
-        raise RuntimeError("no eq")
-
-    __hash__ = None
-
-    def __getattr__(self, name):
-        raise RuntimeError(f"no {name}")
-
-    def __len__(self):
-        raise RuntimeError("no len")
-
-
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))
 def test_wrong_kinds_of_answers_fail_cleanly(exercise_id):
     if exercise_id == "ch06-predict-weights":
         answers = ["0.33", None, 0.5, [[1, 0], [0, 1]], [[1, 0, 0]] * 2 + [["a", 0, 0]],
-                   [[float("nan")] * 3] * 3, lambda: PREDICTED, True, {"a": 1}, _Weird(),
+                   [[float("nan")] * 3] * 3, lambda: PREDICTED, True, {"a": 1}, UnusableAnswer(),
                    torch.tensor(PREDICTED, dtype=torch.complex64)]
         for answer in answers:
             result = check(exercise_id, answer)
@@ -493,7 +476,7 @@ def test_wrong_kinds_of_answers_fail_cleanly(exercise_id):
         result = check(exercise_id, answer)
         assert not result.passed and "your function itself" in result.message
     n_args = 3 if exercise_id in ("ch06-fix-scaling", "ch07-shuffle-gap") else 2
-    for value in (None, "text", _Weird(), torch.ones(2, dtype=torch.complex64),
+    for value in (None, "text", UnusableAnswer(), torch.ones(2, dtype=torch.complex64),
                   torch.ones(1).to_sparse(), (torch.ones(1),) * 3, float("nan"), True):
         result = check(exercise_id, lambda *args, value=value: value)
         assert not result.passed and result.n_passed == 0, (value, result.message)

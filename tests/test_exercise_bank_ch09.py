@@ -12,6 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from conftest import UnusableAnswer
 from tokenlab import exercises as ex
 from tokenlab.beyond import dequantize, patchify, quantize, uniform_edges
 from tokenlab.exercise_bank import ch09
@@ -379,31 +380,13 @@ def test_raising_answers_are_reported_not_raised():
     assert "your function raised ZeroDivisionError" in result.message and result.n_passed == 0
 
 
-class _Weird:
-    """A return value that breaks everything a checker might do with it."""
-
-    def __repr__(self):
-        raise RuntimeError("no repr")
-
-    def __eq__(self, other):
-        raise RuntimeError("no eq")
-
-    __hash__ = None
-
-    def __getattr__(self, name):
-        raise RuntimeError(f"no {name}")
-
-    def __len__(self):
-        raise RuntimeError("no len")
-
-
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))
 def test_wrong_kinds_of_answers_fail_cleanly(exercise_id):
     for answer in ("x", 0.5, None, [1, 2], torch.ones(3)):
         result = check(exercise_id, answer)
         assert not result.passed and "your function itself" in result.message
     n_args = 2 if exercise_id == "ch09-patchify" else 4
-    for value in (None, "text", _Weird(), torch.ones(2, dtype=torch.complex64),
+    for value in (None, "text", UnusableAnswer(), torch.ones(2, dtype=torch.complex64),
                   torch.ones(1).to_sparse(), (torch.ones(1),) * 3, float("nan"), True,
                   torch.ones(2, dtype=torch.bool), torch.tensor(math.inf), np.float64(0.5),
                   torch.empty(0)):

@@ -38,13 +38,14 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import torch
 from torch import nn
+
+from tokenlab._checks import check_int as _check_int
 
 __all__ = [
     "FeatureTokenizer",
@@ -61,17 +62,6 @@ __all__ = [
 # ----------------------------------------------------------------------------- input checks
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """``value`` as a Python int (NumPy and torch integers accepted, bool and float refused)."""
-    if isinstance(value, bool | float):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
-    if number < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {number}")
-    return number
 
 
 def _check_real(value: object, name: str) -> float:

@@ -72,7 +72,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -81,6 +80,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tokenlab._checks import check_int as _check_int
 from tokenlab.attention import scaled_dot_product_attention
 from tokenlab.beyond import FeatureTokenizer
 
@@ -155,17 +155,6 @@ BEST_FIT_WEIGHTS: dict[str, float] = {"cpu_free": 1.0, "mem_free": 1.0, "gpus_fr
 # ----------------------------------------------------------------------------- input checks
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """``value`` as a Python int (NumPy and torch integers accepted, bool and float refused)."""
-    if isinstance(value, bool | float):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
-    if number < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {number}")
-    return number
 
 
 def _amount(value: object, where: str) -> float:

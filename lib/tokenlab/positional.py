@@ -34,6 +34,8 @@ import operator
 import torch
 from torch import nn
 
+from tokenlab._checks import check_int as _check_int
+
 __all__ = [
     "LearnedPositionalEmbedding",
     "SinusoidalPositionalEncoding",
@@ -45,19 +47,6 @@ __all__ = [
 # ----------------------------------------------------------------------------- input checks
 
 
-def _check_int(value: object, name: str, minimum: int) -> int:
-    """``value`` as a Python int (NumPy and torch integers accepted, bool refused)."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"{name} must be an integer, got {type(value).__name__}"
-        ) from None
-    if number < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {number}")
-    return number
 
 
 def _check_dim(dim: object) -> int:
