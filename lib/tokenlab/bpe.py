@@ -246,14 +246,10 @@ class BPETokenizer:
             raise TypeError(f"texts must be a str or an iterable of str, got "
                             f"{type(texts).__name__}")
         counts: Counter[str] = Counter()
-        find = tok._regex.findall if tok._regex.groups == 0 else None
         for k, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{k}] must be a str, got {type(text).__name__}")
-            if find is not None:
-                counts.update(find(text))
-            else:
-                counts.update(m.group(0) for m in tok._regex.finditer(text))
+            counts.update(tok._pieces(text))
         words: list[list[int]] = []
         freqs: list[int] = []
         for piece, freq in counts.items():

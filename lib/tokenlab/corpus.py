@@ -965,11 +965,21 @@ def load(name: str, split: str | None = None) -> list[Record]:
 # ---- splits and duplicates ---------------------------------------------------------------------
 
 
-def _check_records(records: object, name: str = "records") -> list[Any]:
+def _check_records(records: object) -> Iterable[Any]:
     if isinstance(records, str | bytes) or not isinstance(records, Iterable):
-        raise TypeError(f"{name} must be an iterable of (text, label) records, "
+        raise TypeError(f"records must be an iterable of (text, label) records, "
                         f"got {type(records).__name__}")
-    return list(records)
+    return records
+
+
+def _with_texts(records: Iterable[Any]) -> Iterator[tuple[Any, str]]:
+    """Each record and its text, checked to be a str (streamed)."""
+    for i, record in enumerate(records):
+        text = record[0] if isinstance(record, tuple | list) and record else None
+        if not isinstance(text, str):
+            raise TypeError(f"records[{i}] must be a (text, label) record with a str text, "
+                            f"got {record!r}")
+        yield record, text
 
 
 def _allocate(n: int, fractions: Sequence[float]) -> list[int]:
@@ -1050,7 +1060,7 @@ def split(
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     if not isinstance(stratify, bool):
         raise TypeError(f"stratify must be a bool, got {type(stratify).__name__}")
-    items = _check_records(records)
+    items = list(_check_records(records))
     rng = random.Random(int(seed))
     if not stratify:
         order = list(range(len(items)))
@@ -1128,17 +1138,10 @@ def dedupe(records: Iterable[Any], *, standardized: bool = False) -> Deduped:
     """
     if not isinstance(standardized, bool):
         raise TypeError(f"standardized must be a bool, got {type(standardized).__name__}")
-    if isinstance(records, str | bytes) or not isinstance(records, Iterable):
-        raise TypeError(f"records must be an iterable of (text, label) records, "
-                        f"got {type(records).__name__}")
     seen: dict[str, int] = {}
     kept: list[Any] = []
     removed = 0
-    for i, record in enumerate(records):
-        text = record[0] if isinstance(record, tuple | list) and record else None
-        if not isinstance(text, str):
-            raise TypeError(f"records[{i}] must be a (text, label) record with a str text, "
-                            f"got {record!r}")
+    for record, text in _with_texts(_check_records(records)):
         key = standardize(text) if standardized else text
         n = seen.get(key, 0)
         seen[key] = n + 1
@@ -1253,19 +1256,12 @@ def stats(
         tokenize = _default_tokenize
     elif not callable(tokenize):
         raise TypeError(f"tokenize must be callable or None, got {type(tokenize).__name__}")
-    if isinstance(records, str | bytes) or not isinstance(records, Iterable):
-        raise TypeError(f"records must be an iterable of (text, label) records, "
-                        f"got {type(records).__name__}")
     counter: Counter[str] = Counter()
     first_seen: list[int] = []  # the 1-based token position where each type first appears
     lengths: list[int] = []
     labels: dict[Any, int] = {}
     total = 0
-    for i, record in enumerate(records):
-        text = record[0] if isinstance(record, tuple | list) and record else None
-        if not isinstance(text, str):
-            raise TypeError(f"records[{i}] must be a (text, label) record with a str text, "
-                            f"got {record!r}")
+    for record, text in _with_texts(_check_records(records)):
         label = record[1] if len(record) > 1 else None
         labels[label] = labels.get(label, 0) + 1
         tokens = tokenize(text)
@@ -1359,7 +1355,7 @@ class SequenceDataset(torch.utils.data.Dataset):
         if label_index is not None and not isinstance(label_index, Mapping):
             raise TypeError(f"label_index must be a mapping or None, "
                             f"got {type(label_index).__name__}")
-        self._records = _check_records(records)
+        self._records = list(_check_records(records))
         self._labels: list[int] = []
         for i, record in enumerate(self._records):
             if not isinstance(record, tuple | list) or len(record) < 2 \

@@ -134,10 +134,15 @@ def _compute_dtype(*tensors: torch.Tensor) -> torch.dtype:
     return torch.float64 if any(t.dtype == torch.float64 for t in tensors) else torch.float32
 
 
-def _prepare(
-    a: object, b: object, names: tuple[str, str] = ("a", "b")
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Both inputs as tensors of the compute dtype on one device, with their shapes checked."""
+def _checked_pair(
+    a: object, b: object, names: tuple[str, str], *, keys: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, torch.device]:
+    """Both inputs as tensors (dtypes and devices untouched), with their shapes checked, and
+    the device they belong on (the one the tensor input is on).
+
+    Each input needs a non-empty last dimension, the same for both; with ``keys``, ``b`` must
+    be a 2-D ``(m, d)`` matrix.
+    """
     ta, tb = _to_tensor(a, names[0]), _to_tensor(b, names[1])
     a_is_tensor, b_is_tensor = isinstance(a, torch.Tensor), isinstance(b, torch.Tensor)
     if a_is_tensor and b_is_tensor and ta.device != tb.device:
@@ -145,7 +150,13 @@ def _prepare(
             f"{names[0]} and {names[1]} must be on the same device, got {ta.device} and "
             f"{tb.device}"
         )
-    device = ta.device if a_is_tensor else tb.device
+    if keys:
+        if ta.dim() == 0:
+            raise ValueError(f"{names[0]} must have at least one dimension, got a scalar")
+        if tb.dim() != 2:
+            raise ValueError(
+                f"{names[1]} must be a 2-D (m, d) matrix, got shape {tuple(tb.shape)}"
+            )
     for t, name in ((ta, names[0]), (tb, names[1])):
         if t.dim() == 0:
             raise ValueError(f"{name} must have at least one dimension, got a scalar")
@@ -158,6 +169,12 @@ def _prepare(
             f"{names[0]} and {names[1]} must have the same last dimension, got shapes "
             f"{tuple(ta.shape)} and {tuple(tb.shape)}"
         )
+    return ta, tb, ta.device if a_is_tensor else tb.device
+
+
+def _prepare(a: object, b: object) -> tuple[torch.Tensor, torch.Tensor]:
+    """Both inputs as tensors of the compute dtype on one device, with their shapes checked."""
+    ta, tb, device = _checked_pair(a, b, ("a", "b"))
     dtype = _compute_dtype(ta, tb)
     return ta.to(device=device, dtype=dtype), tb.to(device=device, dtype=dtype)
 
@@ -338,35 +355,6 @@ def _score_block(
     elif metric == "scaled_dot":
         scores.div_(math.sqrt(keys.shape[-1]))
     return scores
-
-
-def _prepare_matrices(
-    a: object, b: object, names: tuple[str, str]
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Like :func:`_prepare` but leaves ``b``'s dtype alone (converted chunk by chunk)."""
-    ta, tb = _to_tensor(a, names[0]), _to_tensor(b, names[1])
-    a_is_tensor, b_is_tensor = isinstance(a, torch.Tensor), isinstance(b, torch.Tensor)
-    if a_is_tensor and b_is_tensor and ta.device != tb.device:
-        raise ValueError(
-            f"{names[0]} and {names[1]} must be on the same device, got {ta.device} and "
-            f"{tb.device}"
-        )
-    if ta.dim() == 0:
-        raise ValueError(f"{names[0]} must have at least one dimension, got a scalar")
-    if tb.dim() != 2:
-        raise ValueError(f"{names[1]} must be a 2-D (m, d) matrix, got shape {tuple(tb.shape)}")
-    for t, name in ((ta, names[0]), (tb, names[1])):
-        if t.shape[-1] == 0:
-            raise ValueError(
-                f"{name} has an empty last dimension (shape {tuple(t.shape)}); vectors need d >= 1"
-            )
-    if ta.shape[-1] != tb.shape[-1]:
-        raise ValueError(
-            f"{names[0]} and {names[1]} must have the same last dimension, got shapes "
-            f"{tuple(ta.shape)} and {tuple(tb.shape)}"
-        )
-    device = ta.device if a_is_tensor else tb.device
-    return ta.to(device=device), tb.to(device=device)
 
 
 def pairwise(a: Any, b: Any, kind: Metric = "cosine", *, eps: float = 1e-8) -> torch.Tensor:
@@ -551,7 +539,9 @@ def topk(
         chunk_size = _check_int(chunk_size, "chunk_size")
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-    q, kt = _prepare_matrices(queries, keys, ("queries", "keys"))
+    # The keys keep their dtype: they are converted one chunk at a time.
+    q, kt, device = _checked_pair(queries, keys, ("queries", "keys"), keys=True)
+    q, kt = q.to(device=device), kt.to(device=device)
     if q.dim() not in (1, 2):
         raise ValueError(f"queries must be 1-D (d,) or 2-D (n, d), got shape {tuple(q.shape)}")
     single = q.dim() == 1

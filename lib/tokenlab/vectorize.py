@@ -61,23 +61,35 @@ tensor([[0., 1., 2., 1., 0., 0.]])
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import partial
 from itertools import chain, islice, repeat
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from tokenlab import text as _text
-from tokenlab.vocab import MASK_INDEX, OOV_INDEX, Vocabulary
+from tokenlab._checks import check_int
+from tokenlab.text import _check_bool
+from tokenlab.vocab import (
+    MASK_INDEX,
+    OOV_INDEX,
+    Vocabulary,
+    _check_header,
+    _load_json,
+    _save_json,
+)
 
-__all__ = ["TextVectorizer", "BagBatches", "OUTPUT_MODES", "IDF_CONVENTIONS", "FORMAT", "VERSION"]
+__all__ = [
+    "TextVectorizer", "BagBatches", "LinearBagClassifier", "OUTPUT_MODES", "IDF_CONVENTIONS",
+    "FORMAT", "VERSION",
+]
 
 #: The valid ``output_mode`` values.
 OUTPUT_MODES: tuple[str, ...] = ("int", "one_hot", "multi_hot", "count", "tf_idf")
@@ -105,12 +117,6 @@ _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
 Texts = Iterable[str]
 
 
-def _check_bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
-
-
 def _check_int(value: object, name: str, minimum: int) -> int | None:
     if value is None:
         return None
@@ -130,6 +136,19 @@ def _check_texts(texts: object) -> Iterable[Any]:
     if not isinstance(texts, Iterable):
         raise TypeError(f"texts must be an iterable of str, got {type(texts).__name__}")
     return texts
+
+
+def _check_counted(n_docs: int, tokens: Collection[object]) -> None:
+    """What fit and fit_transform check once ``texts`` gave ``n_docs`` and distinct ``tokens``."""
+    if n_docs == 0:
+        raise ValueError("texts is empty: fit needs at least one document")
+    if not tokens:
+        raise ValueError("texts gives no tokens (after standardize and split): nothing "
+                         "to build a vocabulary from")
+    if not set(map(type, tokens)) <= {str}:
+        bad = next(t for t in tokens if not isinstance(t, str))
+        raise TypeError(f"split must return a list of str, got the token {bad!r} "
+                        f"({type(bad).__name__})")
 
 
 def _name_of(func: Callable[..., Any] | None, names: dict[str, Callable[..., Any]]) -> str | None:
@@ -371,15 +390,7 @@ class TextVectorizer:
             counts.update(chain.from_iterable(chunk))
             if tf_idf:
                 doc_freq.update(chain.from_iterable(map(set, chunk)))
-        if n_docs == 0:
-            raise ValueError("texts is empty: fit needs at least one document")
-        if not counts:
-            raise ValueError("texts gives no tokens (after standardize and split): nothing "
-                             "to build a vocabulary from")
-        if not set(map(type, counts)) <= {str}:
-            bad = next(t for t in counts if not isinstance(t, str))
-            raise TypeError(f"split must return a list of str, got the token {bad!r} "
-                            f"({type(bad).__name__})")
+        _check_counted(n_docs, counts)
         vocab = Vocabulary.from_counts(counts, max_tokens=self.max_tokens,
                                        min_freq=self.min_freq, mask_token=_MASK_TOKEN,
                                        oov_token=_OOV_TOKEN)
@@ -568,15 +579,7 @@ class TextVectorizer:
                                          partial(map, provisional.__getitem__))
         finally:
             provisional.default_factory = None  # break the dict <-> bound method cycle
-        if len(lengths) == 0:
-            raise ValueError("texts is empty: fit needs at least one document")
-        if not provisional:
-            raise ValueError("texts gives no tokens (after standardize and split): nothing "
-                             "to build a vocabulary from")
-        if not set(map(type, provisional)) <= {str}:
-            bad = next(t for t in provisional if not isinstance(t, str))
-            raise TypeError(f"split must return a list of str, got the token {bad!r} "
-                            f"({type(bad).__name__})")
+        _check_counted(len(lengths), provisional)
         distinct = list(provisional)
         specials = [(provisional.get(_MASK_TOKEN), MASK_INDEX),
                     (provisional.get(_OOV_TOKEN), OOV_INDEX)]
@@ -594,8 +597,7 @@ class TextVectorizer:
         del distinct, counts, order, final
         if self.output_mode in _SEQUENCE_MODES:
             self._vocab, self._idf = vocab, None
-            rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-            return self._sequences(ids, rows, lengths, len(vocab), dev)
+            return self._sequences(ids, lengths, len(vocab), dev)
         r, c, tf = self._entries(ids, lengths, len(vocab))
         idf = None
         if self.output_mode == "tf_idf":
@@ -654,8 +656,7 @@ class TextVectorizer:
         ids, lengths = self._indexed(token_lists,
                                      lambda flat: map(get, flat, repeat(OOV_INDEX)))
         if self.output_mode in _SEQUENCE_MODES:
-            rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-            return self._sequences(ids, rows, lengths, len(vocab), device)
+            return self._sequences(ids, lengths, len(vocab), device)
         r, c, counts = self._entries(ids, lengths, len(vocab))
         return self._bag_values(r, c, counts, (len(lengths), len(vocab)), device)
 
@@ -679,21 +680,22 @@ class TextVectorizer:
                 norms = np.sqrt(np.bincount(r, weights=values * values, minlength=shape[0]))
                 norms[norms == 0.0] = 1.0
                 values = values / norms[r]
-        return self._bag(r, c, values.astype(np.float32), shape, device)
+        return self._scatter((r, c), values.astype(np.float32), shape, device)
 
-    def _bag(self, r: np.ndarray, c: np.ndarray, values: np.ndarray, shape: tuple[int, ...],
-             device: torch.device) -> torch.Tensor:
+    def _scatter(self, coords: tuple[np.ndarray, ...], values: np.ndarray,
+                 shape: tuple[int, ...], device: torch.device) -> torch.Tensor:
+        """float32 ``values`` at ``coords`` (row-major, distinct): sparse COO or dense."""
         vals = torch.from_numpy(values)
         if self.sparse:
-            indices = torch.from_numpy(np.stack([r, c]))
+            indices = torch.from_numpy(np.stack(coords))
             out = torch.sparse_coo_tensor(indices, vals, shape, is_coalesced=True,
                                           check_invariants=False)
             return out.to(device)
         dense = torch.zeros(shape, dtype=torch.float32, device=device)
-        dense[torch.from_numpy(r).to(device), torch.from_numpy(c).to(device)] = vals.to(device)
+        dense[tuple(torch.from_numpy(a).to(device) for a in coords)] = vals.to(device)
         return dense
 
-    def _sequences(self, ids: np.ndarray, rows: np.ndarray, lengths: np.ndarray, width: int,
+    def _sequences(self, ids: np.ndarray, lengths: np.ndarray, width: int,
                    device: torch.device) -> torch.Tensor:
         n_docs = len(lengths)
         length = self.sequence_length
@@ -701,6 +703,7 @@ class TextVectorizer:
             length = int(lengths.max()) if n_docs else 0
         seq = np.zeros((n_docs, length), dtype=np.int64)
         if ids.size:
+            rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
             starts = np.cumsum(lengths) - lengths
             pos = np.arange(ids.size, dtype=np.int64) - np.repeat(starts, lengths)
             keep = pos < length
@@ -709,18 +712,8 @@ class TextVectorizer:
             return torch.from_numpy(seq).to(device)
         # one_hot: padding (index 0) is a row of zeros, every other position one 1.
         b, p = np.nonzero(seq)
-        c = seq[b, p]
-        shape = (n_docs, length, width)
-        values = torch.ones(len(b), dtype=torch.float32)
-        if self.sparse:
-            indices = torch.from_numpy(np.stack([b, p, c]))
-            out = torch.sparse_coo_tensor(indices, values, shape, is_coalesced=True,
-                                          check_invariants=False)
-            return out.to(device)
-        dense = torch.zeros(shape, dtype=torch.float32, device=device)
-        index = tuple(torch.from_numpy(a).to(device) for a in (b, p, c))
-        dense[index] = values.to(device)
-        return dense
+        return self._scatter((b, p, seq[b, p]), np.ones(len(b), dtype=np.float32),
+                             (n_docs, length, width), device)
 
     # ---------------------------------------------------------------- save/load
 
@@ -765,15 +758,13 @@ class TextVectorizer:
         >>> bool((w.transform(["a c"]) == v.transform(["a c"])).all())
         True
         """
-        data = {
+        _save_json(path, {
             "format": FORMAT,
             "version": VERSION,
             "config": self._config_json(),
             "vocabulary": None if self._vocab is None else self._vocab.to_dict(),
             "idf": None if self._idf is None else self._idf.tolist(),
-        }
-        text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        })
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TextVectorizer:
@@ -795,24 +786,11 @@ class TextVectorizer:
         ...     TextVectorizer.load(os.path.join(d, "v.json")).ngrams
         2
         """
-        raw = Path(path).read_bytes()
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"{path}: not a JSON vectorizer file ({err})") from None
-        try:
-            return cls._from_json(data)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"{path}: {err}") from None
+        return _load_json(path, "vectorizer", cls._from_json)
 
     @classmethod
     def _from_json(cls, data: object) -> TextVectorizer:
-        if not isinstance(data, dict):
-            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-        if data.get("format") != FORMAT:
-            raise ValueError(f"format must be {FORMAT!r}, got {data.get('format')!r}")
-        if data.get("version") != VERSION:
-            raise ValueError(f"version must be {VERSION}, got {data.get('version')!r}")
+        data = _check_header(data, FORMAT, VERSION)
         expected = {"format", "version", "config", "vocabulary", "idf"}
         if set(data) != expected:
             raise ValueError(f"expected the fields {sorted(expected)}, got {sorted(data)}")
@@ -914,3 +892,97 @@ class BagBatches:
         within = within - torch.repeat_interleave(offsets, lengths)
         flat = torch.repeat_interleave(starts, lengths) + within
         return self._columns[flat], offsets, self._values[flat]
+
+
+class LinearBagClassifier(nn.Module):
+    """A linear layer on bag vectors: logistic regression when trained with cross-entropy.
+
+    ``logits = x @ W + b`` for the rows ``x`` of a bag matrix (multi-hot, count or tf-idf). A
+    linear layer on a bag vector is the sum of the rows of ``W`` of the tokens present, each
+    times its value: :class:`torch.nn.EmbeddingBag` computes exactly that without the
+    vocabulary-wide ``x``, from the non-zero columns and values that :class:`BagBatches` hands
+    out for any batch of rows.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the bag vectors (the vocabulary size), ``>= 1``.
+    n_classes : int, default 2
+        Number of classes, ``>= 2``.
+    generator : torch.Generator, optional
+        Draws the initial ``W`` from N(0, 1) (``nn.EmbeddingBag``'s initialization); without
+        one, torch's global generator does, as for any torch module. ``b`` starts at 0.
+
+    Examples
+    --------
+    >>> vec = TextVectorizer("multi_hot", sparse=True).fit(["good film", "bad film"])
+    >>> bags = BagBatches(vec.transform(["good film", "bad film"]))
+    >>> labels = torch.tensor([1, 0])
+    >>> model = LinearBagClassifier(len(vec.vocabulary), generator=torch.Generator().manual_seed(0))
+    >>> model.fit(bags, labels, epochs=30, lr=0.1, batch_size=2).accuracy(bags, labels)
+    1.0
+    """
+
+    def __init__(
+        self, n_features: int, n_classes: int = 2, *, generator: torch.Generator | None = None
+    ) -> None:
+        super().__init__()
+        check_int(n_features, "n_features", 1)
+        check_int(n_classes, "n_classes", 2)
+        self.weights = nn.EmbeddingBag(n_features, n_classes, mode="sum")
+        self.bias = nn.Parameter(torch.zeros(n_classes))
+        if generator is not None:
+            with torch.no_grad():
+                self.weights.weight.normal_(generator=generator)
+
+    def forward(self, bags: BagBatches, rows: torch.Tensor) -> torch.Tensor:
+        """The logits ``(len(rows), n_classes)`` of the given rows of ``bags``."""
+        columns, offsets, values = bags(rows)
+        return self.weights(columns, offsets, per_sample_weights=values) + self.bias
+
+    def _check_labels(self, bags: BagBatches, labels: torch.Tensor) -> torch.Tensor:
+        if not isinstance(bags, BagBatches):
+            raise TypeError(f"bags must be a BagBatches, got {type(bags).__name__}")
+        labels = torch.as_tensor(labels)
+        if labels.dim() != 1 or len(labels) != len(bags):
+            raise ValueError(
+                f"labels must be 1-D with one label per bag row ({len(bags)}), "
+                f"got shape {tuple(labels.shape)}")
+        return labels
+
+    def fit(
+        self,
+        bags: BagBatches,
+        labels: torch.Tensor,
+        *,
+        epochs: int = 4,
+        lr: float = 0.02,
+        batch_size: int = 256,
+        seed: int = 0,
+    ) -> LinearBagClassifier:
+        """Train in place with Adam and cross-entropy; returns ``self``.
+
+        Each epoch visits the rows in a random order drawn from a generator seeded with
+        ``seed`` (one generator for the whole run), in batches of ``batch_size``.
+        """
+        labels = self._check_labels(bags, labels)
+        check_int(epochs, "epochs", 1)
+        check_int(batch_size, "batch_size", 1)
+        opt = torch.optim.Adam(self.parameters(), lr=lr)
+        order = torch.Generator().manual_seed(seed)
+        self.train()
+        for _ in range(epochs):
+            for rows in torch.randperm(len(labels), generator=order).split(batch_size):
+                loss = F.cross_entropy(self(bags, rows), labels[rows])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        return self
+
+    def accuracy(self, bags: BagBatches, labels: torch.Tensor) -> float:
+        """The share of rows whose largest logit is their label."""
+        labels = self._check_labels(bags, labels)
+        self.eval()
+        with torch.no_grad():
+            predicted = self(bags, torch.arange(len(labels))).argmax(dim=1)
+        return (predicted == labels).float().mean().item()

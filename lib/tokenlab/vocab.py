@@ -37,9 +37,9 @@ import json
 import operator
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["Vocabulary", "MASK_INDEX", "OOV_INDEX", "FORMAT", "VERSION"]
 
@@ -53,6 +53,7 @@ FORMAT: str = "tokenlab-vocab"
 VERSION: int = 1
 
 _SPECIALS = 2
+_T = TypeVar("_T")
 
 
 def _check_int(value: object, name: str, minimum: int, allow_none: bool = False) -> int | None:
@@ -80,6 +81,38 @@ def _check_token_list(tokens: object, name: str) -> Sequence[str]:
     if isinstance(tokens, str) or not isinstance(tokens, list | tuple):
         raise TypeError(f"{name} must be a list or tuple of str, got {type(tokens).__name__}")
     return tokens
+
+
+# The JSON files of this module and of tokenlab.vectorize (which embeds a vocabulary).
+
+
+def _check_header(data: object, fmt: str, version: int) -> dict[str, Any]:
+    """``data`` as a JSON object whose ``"format"`` and ``"version"`` are ``fmt``, ``version``."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    if data.get("format") != fmt:
+        raise ValueError(f"format must be {fmt!r}, got {data.get('format')!r}")
+    if data.get("version") != version:
+        raise ValueError(f"version must be {version}, got {data.get('version')!r}")
+    return data
+
+
+def _save_json(path: str | os.PathLike[str], data: dict[str, Any]) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def _load_json(path: str | os.PathLike[str], what: str, parse: Callable[[object], _T]) -> _T:
+    """``parse`` of the JSON in ``path``; a problem is a ValueError that names ``path``."""
+    raw = Path(path).read_bytes()
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: not a JSON {what} file ({err})") from None
+    try:
+        return parse(data)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 class Vocabulary:
@@ -603,12 +636,7 @@ class Vocabulary:
         >>> Vocabulary.from_dict(v.to_dict()) == v
         True
         """
-        if not isinstance(data, dict):
-            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-        if data.get("format") != FORMAT:
-            raise ValueError(f"format must be {FORMAT!r}, got {data.get('format')!r}")
-        if data.get("version") != VERSION:
-            raise ValueError(f"version must be {VERSION}, got {data.get('version')!r}")
+        data = _check_header(data, FORMAT, VERSION)
         expected = {"format", "version", "mask_token", "oov_token", "tokens", "counts"}
         if set(data) != expected:
             missing, extra = expected - set(data), set(data) - expected
@@ -651,8 +679,7 @@ class Vocabulary:
         ...     Vocabulary.load(os.path.join(d, "vocab.json")) == v
         True
         """
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        _save_json(path, self.to_dict())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Vocabulary:
@@ -679,12 +706,4 @@ class Vocabulary:
         ...         print(str(err).endswith("format must be 'tokenlab-vocab', got 'pickle'"))
         True
         """
-        raw = Path(path).read_bytes()
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"{path}: not a JSON vocabulary file ({err})") from None
-        try:
-            return cls.from_dict(data)
-        except ValueError as err:
-            raise ValueError(f"{path}: {err}") from None
+        return _load_json(path, "vocabulary", cls.from_dict)
