@@ -62,12 +62,10 @@ SHAPES = {
 }
 
 
-@pytest.mark.parametrize("shape_name", list(SHAPES))
-@pytest.mark.parametrize("mask_kind", [None, "bool", "float"])
-@pytest.mark.parametrize("causal", [False, True])
-def test_matches_torch_sdpa(shape_name, mask_kind, causal):
+def grid_inputs(shape_name, mask_kind, dtype=torch.float32):
+    """The inputs of the grid tests: one of SHAPES, no/bool/float mask."""
     qs, ks, vs, ms = SHAPES[shape_name]
-    q, k, v = randn(*qs, seed=1), randn(*ks, seed=2), randn(*vs, seed=3)
+    q, k, v = (randn(*s, seed=i, dtype=dtype) for i, s in ((1, qs), (2, ks), (3, vs)))
     mask = None
     if mask_kind is not None:
         keep = torch.rand(ms, generator=torch.Generator().manual_seed(4)) > 0.4
@@ -75,7 +73,16 @@ def test_matches_torch_sdpa(shape_name, mask_kind, causal):
         if mask_kind == "bool":
             mask = keep
         else:
-            mask = torch.zeros(ms).masked_fill(~keep, float("-inf")) + randn(*ms, seed=5)
+            mask = torch.zeros(ms, dtype=dtype).masked_fill(~keep, float("-inf"))
+            mask = mask + randn(*ms, seed=5, dtype=dtype)
+    return q, k, v, mask
+
+
+@pytest.mark.parametrize("shape_name", list(SHAPES))
+@pytest.mark.parametrize("mask_kind", [None, "bool", "float"])
+@pytest.mark.parametrize("causal", [False, True])
+def test_matches_torch_sdpa(shape_name, mask_kind, causal):
+    q, k, v, mask = grid_inputs(shape_name, mask_kind)
     out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
     expected = reference(q, k, v, mask, causal)
     assert out.shape == expected.shape and out.dtype == torch.float32
@@ -213,22 +220,6 @@ def test_property_rows_sum_to_one_or_zero(lq, lk, d, causal, seed, scale):
 
 
 # ----------------------------------------------------------------------------- the fast path
-
-
-def grid_inputs(shape_name, mask_kind, dtype=torch.float32):
-    """The inputs of ``test_matches_torch_sdpa``: one of SHAPES, no/bool/float mask."""
-    qs, ks, vs, ms = SHAPES[shape_name]
-    q, k, v = (randn(*s, seed=i, dtype=dtype) for i, s in ((1, qs), (2, ks), (3, vs)))
-    mask = None
-    if mask_kind is not None:
-        keep = torch.rand(ms, generator=torch.Generator().manual_seed(4)) > 0.4
-        keep[..., 1, :] = False  # one fully masked query row
-        if mask_kind == "bool":
-            mask = keep
-        else:
-            mask = torch.zeros(ms, dtype=dtype).masked_fill(~keep, float("-inf"))
-            mask = mask + randn(*ms, seed=5, dtype=dtype)
-    return q, k, v, mask
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])

@@ -8,13 +8,17 @@ Examples
 Traceback (most recent call last):
     ...
 TypeError: n must be an integer, got 2.0
+>>> check_float_dtype(torch.float16)
+torch.float16
 """
 
 from __future__ import annotations
 
 import operator
 
-__all__ = ["check_int"]
+import torch
+
+__all__ = ["check_float_dtype", "check_int"]
 
 
 def check_int(value: object, name: str, minimum: int) -> int:
@@ -52,3 +56,16 @@ def check_int(value: object, name: str, minimum: int) -> int:
     if number < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {number}")
     return number
+
+
+def check_float_dtype(dtype: object) -> torch.dtype:
+    """``dtype`` if it is a floating-point :class:`torch.dtype`.
+
+    Raises
+    ------
+    TypeError
+        Otherwise (``"dtype must be a floating-point torch.dtype, got ..."``).
+    """
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a floating-point torch.dtype, got {dtype!r}")
+    return dtype

@@ -592,15 +592,13 @@ class MultiHeadSelfAttention(nn.Module):
             module.embed_dim, module.num_heads, dropout=module.dropout, bias=bias,
             batch_first=module.batch_first,
         ).to(device=module.in_proj_weight.device, dtype=module.in_proj_weight.dtype)
+        projections = (ours.q_proj, ours.k_proj, ours.v_proj)
         with torch.no_grad():
-            wq, wk, wv = module.in_proj_weight.chunk(3)
-            for proj, w in zip((ours.q_proj, ours.k_proj, ours.v_proj), (wq, wk, wv), strict=True):
+            for proj, w in zip(projections, module.in_proj_weight.chunk(3), strict=True):
                 proj.weight.copy_(w)
             ours.out_proj.weight.copy_(module.out_proj.weight)
             if bias:
-                bq, bk, bv = module.in_proj_bias.chunk(3)
-                for proj, b in zip((ours.q_proj, ours.k_proj, ours.v_proj), (bq, bk, bv),
-                                   strict=True):
+                for proj, b in zip(projections, module.in_proj_bias.chunk(3), strict=True):
                     proj.bias.copy_(b)
                 ours.out_proj.bias.copy_(module.out_proj.bias)
         return ours
@@ -670,20 +668,19 @@ class MultiHeadSelfAttention(nn.Module):
         if mask is not None and unbatched:
             mask = mask[None]
         dropout = self.training and self.dropout > 0
-        if need_weights or dropout:  # dropout acts on the weights: it needs them
-            out, weights = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
-            if dropout:
-                out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
-        else:  # the fast path: torch's fused kernel, no weights
-            out, weights = scaled_dot_product_attention(
-                q, k, v, mask=mask, causal=causal, need_weights=False
-            )
+        # Without weights, the fast path (torch's fused kernel); dropout acts on the weights: it
+        # needs them.
+        out, weights = scaled_dot_product_attention(
+            q, k, v, mask=mask, causal=causal, need_weights=need_weights or dropout
+        )
+        if dropout:
+            out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
         out = self.out_proj(out.transpose(1, 2).reshape(batch, length, self.dim))
         if unbatched:
             out = out[0]
         elif not self.batch_first:
             out = out.transpose(0, 1)
-        if not need_weights or weights is None:
+        if not need_weights:
             return out, None
         if unbatched:
             weights = weights[0]

@@ -45,6 +45,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from tokenlab._checks import check_float_dtype as _check_dtype
 from tokenlab._checks import check_int as _check_int
 
 __all__ = [
@@ -60,8 +61,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- input checks
-
-
 
 
 def _check_real(value: object, name: str) -> float:
@@ -138,6 +137,13 @@ def _check_image_size(image_size: object) -> tuple[int, int]:
 
 
 # ----------------------------------------------------------------------------- images
+
+
+def _unaliased(out: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
+    """``out``, cloned if the rearrangement was a view (a single patch): never alias the input."""
+    if out.numel() and out.untyped_storage().data_ptr() == source.untyped_storage().data_ptr():
+        return out.clone()
+    return out
 
 
 def patch_grid(image_size: int | tuple[int, int], patch_size: int) -> tuple[int, int]:
@@ -239,10 +245,9 @@ def patchify(images: Any, patch_size: int) -> torch.Tensor:
     rows, cols = patch_grid((h, w), patch_size)
     p = int(patch_size)
     # (b, c, rows, p, cols, p) -> (b, rows, cols, c, p, p): patch position first, then its pixels.
-    out = x.reshape(b, c, rows, p, cols, p).permute(0, 2, 4, 1, 3, 5).reshape(b, rows * cols, -1)
-    if out.numel() and out.untyped_storage().data_ptr() == x.untyped_storage().data_ptr():
-        out = out.clone()  # the reshape was a view (a single patch): never alias the input
-    return out
+    return _unaliased(
+        x.reshape(b, c, rows, p, cols, p).permute(0, 2, 4, 1, 3, 5).reshape(b, rows * cols, -1), x
+    )
 
 
 def unpatchify(
@@ -310,10 +315,9 @@ def unpatchify(
             f"the last dimension of patches is {d}, but patch_size * patch_size * channels = "
             f"{p} * {p} * {c} = {p * p * c}"
         )
-    out = t.reshape(b, rows, cols, c, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, c, h, w)
-    if out.numel() and out.untyped_storage().data_ptr() == t.untyped_storage().data_ptr():
-        out = out.clone()
-    return out
+    return _unaliased(
+        t.reshape(b, rows, cols, c, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, c, h, w), t
+    )
 
 
 # ----------------------------------------------------------------------------- readings
@@ -504,8 +508,7 @@ def uniform_edges(
     if lo >= hi:
         raise ValueError(f"low must be < high, got low={lo}, high={hi}")
     bins = _check_int(bins, "bins", 2)
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(f"dtype must be a floating-point torch.dtype, got {dtype!r}")
+    dtype = _check_dtype(dtype)
     steps = torch.arange(1, bins, dtype=torch.float64)
     return (lo + steps * (hi - lo) / bins).to(device=device, dtype=dtype)
 
@@ -758,10 +761,8 @@ class FeatureTokenizer(nn.Module):
         if not isinstance(clip, bool):
             raise TypeError(f"clip must be a bool, got {type(clip).__name__}")
         self.clip = clip
-        if dtype is not None and not (
-            isinstance(dtype, torch.dtype) and dtype.is_floating_point
-        ):
-            raise TypeError(f"dtype must be a floating-point torch.dtype, got {dtype!r}")
+        if dtype is not None:
+            _check_dtype(dtype)
         if seed is not None and generator is not None:
             raise ValueError("pass seed or generator, not both")
         if seed is not None:
@@ -975,8 +976,7 @@ class FeatureTokenizer(nn.Module):
                 raise ValueError(
                     f"{arg} is on {t.device} but the tokenizer is on {device}; move one of them"
                 )
-            if t.dtype == torch.bool or t.is_complex():
-                raise TypeError(f"{arg} must hold real numbers, got dtype {t.dtype}")
+            _as_real_tensor(t, arg)
             if arg == "categorical" and t.is_floating_point():
                 raise TypeError(f"categorical must hold integer category ids, got dtype {t.dtype}")
             n_rows[arg] = t.shape[0]

@@ -155,8 +155,6 @@ BEST_FIT_WEIGHTS: dict[str, float] = {"cpu_free": 1.0, "mem_free": 1.0, "gpus_fr
 # ----------------------------------------------------------------------------- input checks
 
 
-
-
 def _amount(value: object, where: str) -> float:
     """A resource amount: a finite real number ``>= 0`` (``where`` names it in errors)."""
     if isinstance(value, torch.Tensor | np.ndarray) and value.ndim == 0:
@@ -235,8 +233,14 @@ def _check_list(records: Any, name: str) -> Sequence:
     return records
 
 
-def _task_rows(tasks: Any, name: str = "tasks") -> list[list[float]]:
-    return [_task_row(t, f"{name}[{j}]")[0] for j, t in enumerate(_check_list(tasks, name))]
+def _task_rows(tasks: Any) -> list[tuple[list[float], int]]:
+    return [_task_row(t, f"tasks[{j}]") for j, t in enumerate(_check_list(tasks, "tasks"))]
+
+
+def _take(node: Mapping, task: Mapping) -> dict:
+    """A new node dict: ``node`` with the task's cores, memory and GPUs taken from what is free."""
+    return {**node, **{node_field: node[node_field] - task[task_field]
+                       for node_field, task_field in _FITS}}
 
 
 def _fits(free: list[list[float]], demand: list[float]) -> list[bool]:
@@ -454,12 +458,18 @@ def first_fit(nodes: Sequence[Mapping], task: Mapping) -> int | None:
     return next((i for i, ok in enumerate(_fits(free, demand)) if ok), None)
 
 
-def _leftover(row: list[float], demand: list[float]) -> float:
-    """Best fit's weighted leftover of a node with free ``row`` after placing ``demand``."""
+_SPANS = tuple(high - low for low, high in NODE_NUMERIC.values())
+
+
+def _leftover(row: list[float], demand: list[float], spans: Sequence[float] = _SPANS) -> float:
+    """Best fit's weighted leftover of a node with free ``row`` after placing ``demand``.
+
+    Each resource is normalized by its span in ``spans`` (by default the ranges of
+    :data:`NODE_NUMERIC`; the cluster widget passes its export's), summed left to right from 0.
+    """
     total = 0.0
-    for field, f, d in zip(_NODE_FIELDS, row, demand, strict=True):
-        low, high = NODE_NUMERIC[field]
-        total += BEST_FIT_WEIGHTS[field] * (f - d) / (high - low)
+    for field, f, d, span in zip(_NODE_FIELDS, row, demand, spans, strict=True):
+        total += BEST_FIT_WEIGHTS[field] * (f - d) / span
     return total
 
 
@@ -579,8 +589,7 @@ def place(nodes: Sequence[Mapping], task: Mapping, index: int) -> list[dict]:
         raise ValueError(f"node {index} cannot fit the task: it has free {has}, the task needs "
                          f"{needs}")
     out = [dict(node) for node in nodes]
-    for node_field, task_field in _FITS:
-        out[index][node_field] = out[index][node_field] - task[task_field]
+    out[index] = _take(nodes[index], task)
     return out
 
 
@@ -648,7 +657,7 @@ def fragmentation(nodes: Sequence[Mapping], tasks: Sequence[Mapping]) -> float:
     0.1333
     """
     free, _ = _node_rows(nodes)
-    demands = _task_rows(tasks)
+    demands = [demand for demand, _ in _task_rows(tasks)]
     if not demands:
         raise ValueError("tasks must hold at least one task: fragmentation is measured against "
                          "the workload's demands")
@@ -736,7 +745,7 @@ def _rollout(
     if not callable(policy):
         raise TypeError(f"policy must be callable (nodes, task) -> int | None, got {policy!r}")
     free, zones = _node_rows(nodes)  # validated once: placing keeps every amount >= 0
-    rows = [_task_row(t, f"tasks[{j}]") for j, t in enumerate(_check_list(tasks, "tasks"))]
+    rows = _task_rows(tasks)
     if not rows:
         raise ValueError("tasks must hold at least one task")
     name = getattr(policy, "__name__", repr(policy))
@@ -754,10 +763,7 @@ def _rollout(
         if record is not None:
             record(free, zones, demand, priority, -1 if choice is None else choice)
         if choice is not None:
-            node = dict(state[choice])  # a new dict: what the policy was shown stays unchanged
-            for node_field, task_field in _FITS:
-                node[node_field] = node[node_field] - task[task_field]
-            state[choice] = node
+            state[choice] = _take(state[choice], task)  # what the policy saw stays unchanged
             free = [*free[:choice], [f - d for f, d in zip(free[choice], demand, strict=True)],
                     *free[choice + 1:]]
         choices.append(choice)
@@ -1000,28 +1006,32 @@ class PlacementAttention(nn.Module):
         >>> e["node"]["numeric"][0], len(json.dumps(e)) > 0
         (['cpu_free', 0.0, 64.0], True)
         """
-
-        def rows(t: torch.Tensor) -> list:
-            return t.detach().to("cpu", torch.float64).tolist()
-
-        def tokenizer(tok: FeatureTokenizer, numeric: Mapping, categorical: Mapping) -> dict:
-            assert tok.numeric_proj is not None
-            return {
-                "numeric": [[name, float(lo), float(hi)] for name, (lo, hi) in numeric.items()],
-                "categorical": [[name, list(cats)] for name, cats in categorical.items()],
-                "weight": rows(tok.numeric_proj.weight),
-                "bias": rows(tok.numeric_proj.bias),
-                "embeddings": [rows(e.weight) for e in tok.categorical_embeddings],
-            }
-
         return {
             "dim": self.dim,
             "fits": [list(pair) for pair in _FITS],
-            "node": tokenizer(self.node_tokens, NODE_NUMERIC, NODE_CATEGORICAL),
-            "task": tokenizer(self.task_tokens, TASK_NUMERIC, TASK_CATEGORICAL),
-            "q_proj": {"weight": rows(self.q_proj.weight), "bias": rows(self.q_proj.bias)},
-            "k_proj": {"weight": rows(self.k_proj.weight), "bias": rows(self.k_proj.bias)},
+            "node": _export_tokenizer(self.node_tokens),
+            "task": _export_tokenizer(self.task_tokens),
+            "q_proj": {"weight": _rows(self.q_proj.weight), "bias": _rows(self.q_proj.bias)},
+            "k_proj": {"weight": _rows(self.k_proj.weight), "bias": _rows(self.k_proj.bias)},
         }
+
+
+def _rows(t: torch.Tensor) -> list:
+    return t.detach().to("cpu", torch.float64).tolist()
+
+
+def _export_tokenizer(tok: FeatureTokenizer) -> dict[str, Any]:
+    """A linear-mode FeatureTokenizer as plain lists, the ``"node"`` or ``"task"`` of an export
+    (the cluster widget's stand-in model exports its own tokenizers with it)."""
+    assert tok.numeric_proj is not None
+    return {
+        "numeric": [[name, lo, hi] for name, lo, hi in zip(
+            tok.numeric_fields, _rows(tok.low), _rows(tok.high), strict=True)],
+        "categorical": [[name, list(tok.categories[name])] for name in tok.categorical_fields],
+        "weight": _rows(tok.numeric_proj.weight),
+        "bias": _rows(tok.numeric_proj.bias),
+        "embeddings": [_rows(e.weight) for e in tok.categorical_embeddings],
+    }
 
 
 def weights_from_export(export: Mapping, nodes: Sequence[Mapping], task: Mapping) -> list[float]:
@@ -1054,6 +1064,16 @@ def weights_from_export(export: Mapping, nodes: Sequence[Mapping], task: Mapping
     >>> torch.allclose(torch.tensor(w, dtype=torch.float64), torch_w, atol=1e-6)
     True
     """
+    return _masked_softmax(_export_scores(export, nodes, task, feasible_only=True))
+
+
+def _export_scores(export: Mapping, nodes: Sequence[Mapping], task: Mapping, *,
+                   feasible_only: bool) -> list[float | None]:
+    """Steps 1 to 5 of :func:`weights_from_export`: each node's score ``q . k / sqrt(dim)``.
+
+    With ``feasible_only``, a node that cannot fit the task is not scored (None); without it,
+    every node is (the cluster widget shows them all).
+    """
 
     def linear(weight: list, bias: list, x: list) -> list:
         # output i = bias[i] + sum over j of weight[i][j] * x[j]
@@ -1075,19 +1095,26 @@ def weights_from_export(export: Mapping, nodes: Sequence[Mapping], task: Mapping
 
     # 4. The query: q_proj of the task's token.
     q = linear(export["q_proj"]["weight"], export["q_proj"]["bias"], token(export["task"], task))
-    # 5. Each feasible node's key, k_proj of its token, and its score q . k / sqrt(dim).
+    # 5. Each (feasible) node's key, k_proj of its token, and its score q . k / sqrt(dim).
     scores: list[float | None] = []
     for node in nodes:
-        if all(node[free] >= task[need] for free, need in export["fits"]):
+        if not feasible_only or all(node[free] >= task[need] for free, need in export["fits"]):
             k = linear(export["k_proj"]["weight"], export["k_proj"]["bias"],
                        token(export["node"], node))
             scores.append(sum(a * b for a, b in zip(q, k, strict=True)) / math.sqrt(export["dim"]))
         else:
             scores.append(None)  # filtered out: weight 0
-    # 6. Softmax over the feasible nodes (subtracting the largest score first).
+    return scores
+
+
+def _masked_softmax(scores: Sequence[float | None]) -> list[float]:
+    """Step 6 of :func:`weights_from_export`: softmax over the scores that are not None.
+
+    The largest is subtracted first; a None gets weight 0, and all are 0 when every score is.
+    """
     feasible_scores = [s for s in scores if s is not None]
     if not feasible_scores:
-        return [0.0] * len(nodes)
+        return [0.0] * len(scores)
     top = max(feasible_scores)
     e = [0.0 if s is None else math.exp(s - top) for s in scores]
     total = sum(e)

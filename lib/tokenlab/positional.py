@@ -34,6 +34,7 @@ import operator
 import torch
 from torch import nn
 
+from tokenlab._checks import check_float_dtype as _check_dtype
 from tokenlab._checks import check_int as _check_int
 
 __all__ = [
@@ -45,8 +46,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- input checks
-
-
 
 
 def _check_dim(dim: object) -> int:
@@ -66,12 +65,6 @@ def _check_base(base: object) -> float:
     if not math.isfinite(base) or base <= 0:
         raise ValueError(f"base must be a finite positive number, got {base!r}")
     return float(base)
-
-
-def _check_dtype(dtype: object) -> torch.dtype:
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(f"dtype must be a floating-point torch.dtype, got {dtype!r}")
-    return dtype
 
 
 def _frequencies(dim: int, base: float) -> torch.Tensor:

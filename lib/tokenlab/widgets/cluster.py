@@ -29,7 +29,7 @@ rely on) is documented at the top of ``cluster.js``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ import anywidget
 import torch
 import traitlets
 
+from tokenlab.beyond import FeatureTokenizer
+from tokenlab.cluster import _export_scores, _export_tokenizer, _fits, _leftover, _masked_softmax
 from tokenlab.widgets._checks import as_list, flag, number, sequence
 
 __all__ = ["ClusterWidget", "placement_weights", "stand_in_export"]
@@ -111,6 +113,18 @@ def _names(name: str, got: list[str], want: tuple[str, ...]) -> None:
         raise ValueError(f"{name} must name the fields {list(want)} (in any order), got {got}")
 
 
+def _entries(name: str, value: Mapping, key: str, form: str,
+             size: int) -> Iterator[tuple[str, list]]:
+    """Each entry of ``value[key]``, a list of ``form`` lists of ``size`` items that start with a
+    field's name, with its own name for errors (``where``)."""
+    for j, entry in enumerate(sequence(f"{name}[{key!r}]", value[key], f"a list of {form}")):
+        where = f"{name}[{key!r}][{j}]"
+        entry = sequence(where, entry, f"a list {form}")
+        if len(entry) != size or not isinstance(entry[0], str):
+            raise ValueError(f"{where} must be {form}, got {entry!r}")
+        yield where, entry
+
+
 def _tokenizer(name: str, value: Any, dim: int, numeric: tuple[str, ...],
                categorical: tuple[str, ...]) -> dict[str, Any]:
     """One FeatureTokenizer's export (linear mode), checked and as plain lists."""
@@ -123,24 +137,14 @@ def _tokenizer(name: str, value: Any, dim: int, numeric: tuple[str, ...],
         raise ValueError(f"{name}: only a linear-mode FeatureTokenizer can be shown, got "
                          f"mode {mode!r}")
     fields = []
-    for j, entry in enumerate(sequence(f"{name}['numeric']", value["numeric"],
-                                       "a list of [name, low, high]")):
-        where = f"{name}['numeric'][{j}]"
-        entry = sequence(where, entry, "a list [name, low, high]")
-        if len(entry) != 3 or not isinstance(entry[0], str):
-            raise ValueError(f"{where} must be [name, low, high], got {entry!r}")
+    for where, entry in _entries(name, value, "numeric", "[name, low, high]", 3):
         low, high = _number(f"{where} low", entry[1]), _number(f"{where} high", entry[2])
         if not low < high:
             raise ValueError(f"{where}: field {entry[0]!r} needs low < high, got ({low}, {high})")
         fields.append([entry[0], low, high])
     _names(f"{name}['numeric']", [f[0] for f in fields], numeric)
     cats = []
-    for c, entry in enumerate(sequence(f"{name}['categorical']", value["categorical"],
-                                       "a list of [name, [categories]]")):
-        where = f"{name}['categorical'][{c}]"
-        entry = sequence(where, entry, "a list [name, [categories]]")
-        if len(entry) != 2 or not isinstance(entry[0], str):
-            raise ValueError(f"{where} must be [name, [categories]], got {entry!r}")
+    for where, entry in _entries(name, value, "categorical", "[name, [categories]]", 2):
         values = sequence(f"{where} categories", entry[1], "a list of str")
         if not values or not all(isinstance(v, str) for v in values):
             raise ValueError(f"{where}: field {entry[0]!r} needs a non-empty list of str "
@@ -281,7 +285,7 @@ def _task(value: Any, export: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _fits(export: dict[str, Any], nodes: Any, task: Any, what: str) -> None:
+def _still_fit(export: dict[str, Any], nodes: Any, task: Any, what: str) -> None:
     """Nodes and task still valid under a new export (else a ValueError naming ``what``)."""
     try:
         _nodes(nodes, export)
@@ -313,38 +317,12 @@ def _reasons(node: dict[str, Any], task: dict[str, Any]) -> list[str]:
     return out
 
 
-def _leftover(node: Mapping[str, Any], task: Mapping[str, Any],
-              spans: Mapping[str, float]) -> float | None:
-    """Best-fit's leftover of one node, or None when the task does not fit it.
-
-    ``sum over cpu, mem, gpus of (free - demand) / (high - low)``, the node field's range in the
-    export, summed left to right from 0 in plain floats, as ``tokenlab.cluster.best_fit`` (its
-    weights all 1) and ``cluster.js`` do.
-    """
-    if any(task[t] > node[n] for t, n, _ in RESOURCES):
-        return None
-    left = 0.0
-    for t, n, _ in RESOURCES:
-        left += (node[n] - task[t]) / spans[n]
-    return left
-
-
-def _tokens(tok: dict[str, Any], records: list[dict[str, Any]]) -> torch.Tensor:
-    """FeatureTokenizer's linear mode from its export, float64: one token per record."""
-    f64 = torch.float64
-    low = torch.tensor([lo for _, lo, _ in tok["numeric"]], dtype=f64)
-    high = torch.tensor([hi for _, _, hi in tok["numeric"]], dtype=f64)
-    x = torch.tensor([[r[name] for name, _, _ in tok["numeric"]] for r in records], dtype=f64)
-    scaled = ((x - low) / (high - low)).clamp(0.0, 1.0)
-    out = scaled @ torch.tensor(tok["weight"], dtype=f64).T + torch.tensor(tok["bias"], dtype=f64)
-    for (name, cats), table in zip(tok["categorical"], tok["embeddings"], strict=True):
-        rows = torch.tensor(table, dtype=f64)
-        out = out + rows[torch.tensor([cats.index(r[name]) for r in records])]
-    return out
-
-
 def placement_weights(export: Any, nodes: Any, task: Any = None) -> dict[str, Any]:
     """Score every node for the task as ``PlacementAttention`` does, every step, in float64.
+
+    The numbers come from ``tokenlab.cluster``'s own plain-float code: the scores and weights
+    of ``weights_from_export`` (here for the infeasible nodes' scores too) and the leftover of
+    ``best_fit`` (over the export's ranges).
 
     Parameters
     ----------
@@ -419,39 +397,27 @@ def placement_weights(export: Any, nodes: Any, task: Any = None) -> dict[str, An
 
 def _placement(export: dict[str, Any], nodes: list[dict[str, Any]],
                task: dict[str, Any]) -> dict[str, Any]:
-    f64 = torch.float64
-    dim = export["dim"]
-    t = _tokens(export["task"], [task])[0]
-    k_tokens = _tokens(export["node"], nodes)
-
-    def proj(name: str, x: torch.Tensor) -> torch.Tensor:
-        p = export[name]
-        return x @ torch.tensor(p["weight"], dtype=f64).T + torch.tensor(p["bias"], dtype=f64)
-
-    q = proj("q_proj", t)
-    k = proj("k_proj", k_tokens)
-    scores = k @ q / math.sqrt(dim)
-    if not bool(torch.isfinite(scores).all()):
+    scores = _export_scores(export, nodes, task, feasible_only=False)
+    if not all(math.isfinite(s) for s in scores):
         raise ValueError("the scores overflow (not finite): the export's weights are too large")
-    spans = {name: high - low for name, low, high in export["node"]["numeric"]}
-    leftover = [_leftover(n, task, spans) for n in nodes]
-    feasible = torch.tensor([left is not None for left in leftover])
-    if bool(feasible.any()):
-        weights = torch.softmax(scores.masked_fill(~feasible, -math.inf), dim=-1)
-        top = float(weights.max())
-        chosen = next(i for i, w in enumerate(weights.tolist()) if feasible[i] and w >= top - TIE)
-    else:
-        weights = torch.zeros_like(scores)
-        chosen = None
+    free = [[n[f] for f in NODE_NUMERIC] for n in nodes]
+    demand = [task[f] for f in TASK_NUMERIC]
+    feasible = _fits(free, demand)
+    ranges = _ranges(export["node"])
+    spans = [ranges[f][1] - ranges[f][0] for f in NODE_NUMERIC]
+    leftover = [_leftover(row, demand, spans) if ok else None
+                for row, ok in zip(free, feasible, strict=True)]
+    weights = _masked_softmax([s if ok else None for s, ok in zip(scores, feasible, strict=True)])
+    top = max(weights)
     reasons = [_reasons(n, task) for n in nodes]
     return {
         "task": task,
         "nodes": nodes,
-        "dim": dim,
-        "scores": scores.tolist(),
-        "feasible": feasible.tolist(),
-        "weights": weights.tolist(),
-        "chosen": chosen,
+        "dim": export["dim"],
+        "scores": scores,
+        "feasible": feasible,
+        "weights": weights,
+        "chosen": next((i for i, w in enumerate(weights) if feasible[i] and w >= top - TIE), None),
         "best_fit": min((i for i, left in enumerate(leftover) if left is not None),
                         key=lambda i: (leftover[i], i), default=None),
         "leftover": leftover,
@@ -477,8 +443,6 @@ def stand_in_export(dim: int = 8, seed: int = 0) -> dict[str, Any]:
     >>> len(e["q_proj"]["weight"]), len(e["node"]["weight"][0])
     (4, 3)
     """
-    from tokenlab.beyond import FeatureTokenizer
-
     g = torch.Generator().manual_seed(seed)
     f64 = torch.float64
     node = FeatureTokenizer({"cpu_free": (0, 64), "mem_free": (0, 256), "gpus_free": (0, 8)},
@@ -486,26 +450,15 @@ def stand_in_export(dim: int = 8, seed: int = 0) -> dict[str, Any]:
     task = FeatureTokenizer({"cpu": (0, 32), "mem": (0, 128), "gpus": (0, 4)},
                             {"priority": ["low", "normal", "high"]}, dim, generator=g, dtype=f64)
 
-    def tokenizer(t: Any) -> dict[str, Any]:
-        return {
-            "numeric": [[n, float(t.low[j]), float(t.high[j])]
-                        for j, n in enumerate(t.numeric_fields)],
-            "categorical": [[n, list(t.categories[n])] for n in t.categorical_fields],
-            "weight": t.numeric_proj.weight.tolist(),
-            "bias": t.numeric_proj.bias.tolist(),
-            "embeddings": [e.weight.tolist() for e in t.categorical_embeddings],
-        }
-
     def linear() -> dict[str, Any]:
         bound = 1 / math.sqrt(dim)
         w = (torch.rand(dim, dim, generator=g, dtype=f64) * 2 - 1) * bound
         b = (torch.rand(dim, generator=g, dtype=f64) * 2 - 1) * bound
         return {"weight": w.tolist(), "bias": b.tolist()}
 
-    with torch.no_grad():
-        return {"dim": dim, "fits": [[n, t] for t, n, _ in RESOURCES],
-                "node": tokenizer(node), "task": tokenizer(task),
-                "q_proj": linear(), "k_proj": linear()}
+    return {"dim": dim, "fits": [[n, t] for t, n, _ in RESOURCES],
+            "node": _export_tokenizer(node), "task": _export_tokenizer(task),
+            "q_proj": linear(), "k_proj": linear()}
 
 
 # ---- the widget ---------------------------------------------------------------------------
@@ -585,7 +538,7 @@ class ClusterWidget(anywidget.AnyWidget):
     @traitlets.validate("export")
     def _valid_export(self, proposal: dict) -> dict[str, Any]:
         export = _export(proposal["value"])
-        _fits(export, self.nodes, self.task, "export")
+        _still_fit(export, self.nodes, self.task, "export")
         return export
 
     @traitlets.validate("nodes")
