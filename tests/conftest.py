@@ -63,13 +63,12 @@ def book_build() -> BookBuild:
         cwd=ROOT, capture_output=True, text=True,
     )
     seconds = time.perf_counter() - start
+    output = proc.stdout + proc.stderr
+    summary = f"book build: {seconds:.1f} s, exit code {proc.returncode}"
     (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "build.log").write_text(
-        proc.stdout + proc.stderr + f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}\n",
-        encoding="utf-8",
-    )
-    print(f"\nbook build: {seconds:.1f} s, exit code {proc.returncode}")
-    return BookBuild(proc.returncode, proc.stdout + proc.stderr, seconds, ROOT / "_build" / "html")
+    (ROOT / "_build" / "build.log").write_text(f"{output}\n{summary}\n", encoding="utf-8")
+    print(f"\n{summary}")
+    return BookBuild(proc.returncode, output, seconds, ROOT / "_build" / "html")
 
 
 @pytest.fixture(scope="session")
@@ -205,3 +204,24 @@ class UnusableAnswer:
 
     def __len__(self):
         raise RuntimeError("no len")
+
+
+def assert_fails_with_remark(exercise_id, answer, remark, cases, expected_forms):
+    """``check(exercise_id, answer)`` fails with ``remark`` and the hint, and never spells out
+    the expected output of the first failing one of ``cases`` (``expected_forms(expected)``
+    lists how it would look)."""
+    from tokenlab import exercises as ex
+
+    result = ex.check(exercise_id, answer)
+    assert not result.passed and not bool(result)
+    hint = ex.get_exercise(exercise_id).hint
+    assert re.match(rf"{result.n_passed} of {result.n_cases} hidden cases passed\. For ",
+                    result.message), result.message
+    assert result.message.endswith(f"; hint: {hint}")
+    assert remark in result.message.split("; hint:")[0], result.message
+    # The expected output of the first failing case is never shown, only the reader's own.
+    first = next(c for c in cases if f"For {c.describe()} your" in result.message)
+    shown = result.message.split("; hint:")[0].replace(first.describe(), "<input>")
+    shown = re.sub(r"returned .*? - ", "returned <got> - ", shown)
+    for form in expected_forms(first.expected):
+        assert form not in shown, (form, shown)

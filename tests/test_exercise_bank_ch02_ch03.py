@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from tokenlab import exercises as ex
 from tokenlab.exercise_bank import ch02, ch03
+from tokenlab.exercise_bank._compare import show_tensor
 from tokenlab.exercises import check, load_quiz
 from tokenlab.vectorize import TextVectorizer
 from tokenlab.vocab import Vocabulary
@@ -326,7 +327,7 @@ def test_wrong_answers_fail_with_a_hint_not_the_solution(exercise_id, index):
     # What the message says besides the reader's own output (which may hold right parts).
     shown = result.message.split("; hint:")[0].replace(case.describe(), "<input>")
     if got is not None:
-        for form in (ex.short_repr(got), ch03._show_tensor(got)):
+        for form in (ex.short_repr(got), show_tensor(got)):
             shown = shown.replace(form, "<got>")
     for form in _expected_forms(case.expected):
         assert form not in shown, (form, shown)

@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import UnusableAnswer
+from conftest import UnusableAnswer, assert_fails_with_remark
 from tokenlab import exercises as ex
 from tokenlab.beyond import dequantize, patchify, quantize, uniform_edges
 from tokenlab.exercise_bank import ch09
@@ -334,20 +334,7 @@ def _expected_forms(expected):
 @pytest.mark.parametrize(("exercise_id", "index"), _wrong_ids())
 def test_wrong_answers_fail_with_a_remark_and_the_hint(exercise_id, index):
     answer, remark = WRONG[exercise_id][index]
-    result = check(exercise_id, answer)
-    assert not result.passed and not bool(result)
-    hint = ex.get_exercise(exercise_id).hint
-    assert re.match(rf"{result.n_passed} of {result.n_cases} hidden cases passed\. For ",
-                    result.message), result.message
-    assert result.message.endswith(f"; hint: {hint}")
-    assert remark in _remark(result), result.message
-    # The expected output of the first failing case is never shown, only the reader's own.
-    cases = CASES[exercise_id]()
-    first = next(i for i, c in enumerate(cases) if f"For {c.describe()} your" in result.message)
-    shown = _remark(result).replace(cases[first].describe(), "<input>")
-    shown = re.sub(r"returned .*? - ", "returned <got> - ", shown)
-    for form in _expected_forms(cases[first].expected):
-        assert form not in shown, (form, shown)
+    assert_fails_with_remark(exercise_id, answer, remark, CASES[exercise_id](), _expected_forms)
 
 
 def test_strided_patches_are_named():

@@ -54,7 +54,6 @@ Checker = Callable[[Any], Sequence[str | None]]
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _REGISTRY: dict[str, Exercise] = {}
-_BANK_LOADED = False
 
 
 class AnswerTypeError(TypeError):
@@ -133,11 +132,8 @@ def _origin(func: Callable[..., Any]) -> tuple[str, str]:
 
 
 def _load_bank() -> None:
-    """Import :mod:`tokenlab.exercise_bank` once, which registers every chapter's checkers."""
-    global _BANK_LOADED
-    if not _BANK_LOADED:
-        importlib.import_module("tokenlab.exercise_bank")
-        _BANK_LOADED = True
+    """Register every chapter's checkers by importing :mod:`tokenlab.exercise_bank` (cached)."""
+    importlib.import_module("tokenlab.exercise_bank")
 
 
 def exercises() -> list[str]:

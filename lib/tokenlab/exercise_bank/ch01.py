@@ -25,9 +25,9 @@ True
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
+from tokenlab.exercise_bank._compare import same_int, same_str_list, show_int
 from tokenlab.exercises import Case, exercise, run_cases, short_repr
 
 __all__: list[str] = []
@@ -42,10 +42,6 @@ BIGRAM_INPUTS: list[list[str]] = [
     ["the", "cat", "sat", "on", "the", "mat"],
     ["나는", "뉴욕에", "간다"],
 ]
-
-
-def _same_str_list(got: Any, expected: list[str]) -> bool:
-    return isinstance(got, list | tuple) and list(got) == expected
 
 
 def _show_with_type(got: Any) -> str:
@@ -77,7 +73,7 @@ def check_bigrams(answer: Any) -> list[str | None]:
     from tokenlab.text import ngrams
 
     cases = [Case((tokens,), ngrams(tokens, 2)) for tokens in BIGRAM_INPUTS]
-    return run_cases(answer, cases, compare=_same_str_list, show=_show_with_type,
+    return run_cases(answer, cases, compare=same_str_list, show=_show_with_type,
                      diagnose=_bigram_remark)
 
 
@@ -92,10 +88,6 @@ VOCAB_INPUTS: list[tuple[list[str], str]] = [
     (["정말 재밌어요!!", "정말 재미없어요 ㅠㅠ"], "jamo"),
     (["한국어 텍스트", "한글"], "jamo"),
 ]
-
-
-def _same_int(got: Any, expected: int) -> bool:
-    return isinstance(got, Integral) and not isinstance(got, bool) and int(got) == expected
 
 
 @exercise(
@@ -115,13 +107,7 @@ def check_vocab_size(answer: Any) -> list[str | None]:
              label=f"texts={short_repr(texts)} and level={level!r}")
         for texts, level in VOCAB_INPUTS
     ]
-    return run_cases(answer, cases, compare=_same_int, show=_show_with_type_int)
-
-
-def _show_with_type_int(got: Any) -> str:
-    if isinstance(got, Integral) and not isinstance(got, bool):
-        return short_repr(got)
-    return f"{short_repr(got)}, a {type(got).__name__}, not an int"
+    return run_cases(answer, cases, compare=same_int, show=show_int)
 
 
 # ---- ch01-jamo ------------------------------------------------------------------------------

@@ -33,12 +33,19 @@ True
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tokenlab.exercise_bank._compare import (
+    Target,
+    close_number,
+    pitfall_remark,
+    same_str_list,
+    show_number,
+)
 from tokenlab.exercises import Case, exercise, run_cases, short_repr
+
+if TYPE_CHECKING:
+    from tokenlab.vocab import Vocabulary
 
 __all__: list[str] = []
 
@@ -70,10 +77,6 @@ def vocab_cases() -> list[Case]:
              label=f"token_lists={short_repr(token_lists, 90)} and max_tokens={max_tokens!r}")
         for token_lists, max_tokens in VOCAB_INPUTS
     ]
-
-
-def _same_str_list(got: Any, expected: list[str]) -> bool:
-    return isinstance(got, list | tuple) and list(got) == expected
 
 
 def _show_str_list(got: Any) -> str:
@@ -117,7 +120,7 @@ def _vocab_remark(got: Any, expected: list[str]) -> str | None:
 )
 def check_vocab(answer: Any) -> list[str | None]:
     """Hidden cases for ``build_vocab(token_lists, max_tokens)``."""
-    return run_cases(answer, vocab_cases(), compare=_same_str_list, show=_show_str_list,
+    return run_cases(answer, vocab_cases(), compare=same_str_list, show=_show_str_list,
                      diagnose=_vocab_remark)
 
 
@@ -139,59 +142,22 @@ OOV_INPUTS: list[tuple[list[str], list[list[str]]]] = [
 ]
 
 
-@dataclass(frozen=True)
-class Target:
-    """An expected number, with the numbers typical mistakes give and a remark for each."""
+def vocabulary_of(vocab_tokens: list[str]) -> Vocabulary:
+    """The :class:`~tokenlab.vocab.Vocabulary` whose tokens are ``vocab_tokens``, in that order.
 
-    value: float
-    pitfalls: tuple[tuple[float, str], ...] = field(default=(), repr=False)
-
-
-TOLERANCE = 1e-6
-
-
-def as_number(got: Any) -> float | None:
-    """``got`` as a float when it is a real number (a 0-d array or tensor too), else None."""
-    if isinstance(got, bool):
-        return None
-    if isinstance(got, Real):
-        return float(got)
-    if hasattr(got, "ndim") and hasattr(got, "item") and getattr(got, "ndim", None) == 0:
-        value = got.item()
-        if isinstance(value, Real) and not isinstance(value, bool):
-            return float(value)
-    return None
-
-
-def close_number(got: Any, expected: Target, tolerance: float = TOLERANCE) -> bool:
-    value = as_number(got)
-    return value is not None and math.isfinite(value) and abs(value - expected.value) <= tolerance
-
-
-def show_number(got: Any) -> str:
-    if as_number(got) is not None:
-        return short_repr(got)
-    return f"{short_repr(got)}, a {type(got).__name__}, not a float"
-
-
-def pitfall_remark(got: Any, expected: Target, tolerance: float = TOLERANCE) -> str | None:
-    value = as_number(got)
-    if value is None:
-        return None
-    for wrong, remark in expected.pitfalls:
-        if abs(value - wrong) <= tolerance and abs(wrong - expected.value) > tolerance:
-            return remark
-    return None
-
-
-def _oov_target(vocab_tokens: list[str], token_lists: list[list[str]]) -> Target:
+    ``vocab_tokens`` is a list in index order, as ``build_vocab`` returns it: the mask, the OOV
+    token, then the kept tokens (given decreasing counts so that their order stays).
+    """
     from tokenlab.vocab import Vocabulary
 
     kept = vocab_tokens[2:]
-    vocab = Vocabulary(kept, list(range(len(kept), 0, -1)), mask_token=vocab_tokens[0],
-                       oov_token=vocab_tokens[1])
-    value = vocab.oov_rate(token_lists)
-    known = set(kept)
+    return Vocabulary(kept, list(range(len(kept), 0, -1)), mask_token=vocab_tokens[0],
+                      oov_token=vocab_tokens[1])
+
+
+def _oov_target(vocab_tokens: list[str], token_lists: list[list[str]]) -> Target:
+    value = vocabulary_of(vocab_tokens).oov_rate(token_lists)
+    known = set(vocab_tokens[2:])
     tokens = [t for doc in token_lists for t in doc]
     text = [t for t in tokens if t != MASK]
     unknown = sum(t not in known for t in text)

@@ -45,31 +45,21 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from tokenlab.exercise_bank.ch02 import Target, as_number, close_number, pitfall_remark
+from tokenlab.exercise_bank._compare import (
+    Target,
+    as_number,
+    close_number,
+    close_tensor,
+    pitfall_remark,
+    show_number,
+    show_tensor,
+)
+from tokenlab.exercise_bank.ch02 import vocabulary_of
 from tokenlab.exercises import Case, exercise, run_cases, short_repr
 
 __all__: list[str] = []
 
 TOLERANCE = 1e-6
-
-
-def _show_tensor(got: Any) -> str:
-    import torch
-
-    if isinstance(got, torch.Tensor):
-        if got.is_sparse or got.layout != torch.strided:
-            return f"a sparse tensor of shape {tuple(got.shape)}"
-        values = got.detach().cpu().tolist()
-        if got.is_floating_point():
-            values = _round(values)
-        return f"tensor {short_repr(values, 160)} of shape {tuple(got.shape)} and {got.dtype}"
-    return f"{short_repr(got)}, a {type(got).__name__}, not a torch tensor"
-
-
-def _round(values: Any) -> Any:
-    if isinstance(values, list):
-        return [_round(v) for v in values]
-    return round(values, 4) if math.isfinite(values) else values
 
 
 # ---- ch03-idf -------------------------------------------------------------------------------
@@ -139,12 +129,6 @@ def idf_cases() -> list[Case]:
             for df, n, convention in IDF_INPUTS]
 
 
-def _show_idf(got: Any) -> str:
-    if as_number(got) is not None:
-        return short_repr(got)
-    return f"{short_repr(got)}, a {type(got).__name__}, not a float"
-
-
 def _close_idf(got: Any, expected: Target) -> bool:
     if as_number(got) is None:
         import torch
@@ -167,7 +151,7 @@ def _idf_remark(got: Any, expected: Target) -> str | None:
 )
 def check_idf(answer: Any) -> list[str | None]:
     """Hidden cases for ``idf(df, n, convention)``."""
-    return run_cases(answer, idf_cases(), compare=_close_idf, show=_show_idf,
+    return run_cases(answer, idf_cases(), compare=_close_idf, show=show_number,
                      diagnose=_idf_remark)
 
 
@@ -192,16 +176,12 @@ MULTI_HOT_INPUTS: list[tuple[list[list[str]], list[str]]] = [
 def _multi_hot_reference(token_lists: list[list[str]], vocab_tokens: list[str]) -> Any:
     """``TextVectorizer("multi_hot")`` with ``vocab_tokens`` set as its vocabulary."""
     from tokenlab.vectorize import TextVectorizer
-    from tokenlab.vocab import Vocabulary
 
-    kept = vocab_tokens[2:]
-    vocab = Vocabulary(kept, list(range(len(kept), 0, -1)), mask_token=vocab_tokens[0],
-                       oov_token=vocab_tokens[1])
     # Each "text" is the position of a token list, which split looks up: the token lists go
     # in as they are (a bigram such as "new york" stays one token).
     vectorizer = TextVectorizer("multi_hot", standardize=None,
                                 split=lambda key: list(token_lists[int(key)]))
-    vectorizer.set_vocabulary(vocab)
+    vectorizer.set_vocabulary(vocabulary_of(vocab_tokens))
     return vectorizer.transform([str(i) for i in range(len(token_lists))])
 
 
@@ -263,7 +243,7 @@ def _multi_hot_remark(got: Any, expected: Any) -> str | None:
 )
 def check_multi_hot(answer: Any) -> list[str | None]:
     """Hidden cases for ``multi_hot(token_lists, vocab_tokens)``."""
-    return run_cases(answer, multi_hot_cases(), compare=_same_multi_hot, show=_show_tensor,
+    return run_cases(answer, multi_hot_cases(), compare=_same_multi_hot, show=show_tensor,
                      diagnose=_multi_hot_remark)
 
 
@@ -313,15 +293,7 @@ def embedding_cases() -> list[Case]:
 
 
 def _close_rows(got: Any, expected: Any) -> bool:
-    import torch
-
-    if not isinstance(got, torch.Tensor) or got.layout != torch.strided:
-        return False
-    if not got.is_floating_point() or got.shape != expected.shape:
-        return False
-    got = got.detach().cpu().double()
-    return bool(torch.isfinite(got).all()) and bool(
-        ((got - expected.double()).abs() <= TOLERANCE).all())
+    return close_tensor(got, expected, TOLERANCE)
 
 
 def _embedding_remark(got: Any, expected: Any) -> str | None:
@@ -358,5 +330,5 @@ def _embedding_remark(got: Any, expected: Any) -> str | None:
 )
 def check_embedding(answer: Any) -> list[str | None]:
     """Hidden cases for ``lookup(weights, ids)``."""
-    return run_cases(answer, embedding_cases(), compare=_close_rows, show=_show_tensor,
+    return run_cases(answer, embedding_cases(), compare=_close_rows, show=show_tensor,
                      diagnose=_embedding_remark)

@@ -19,7 +19,8 @@ from __future__ import annotations
 from numbers import Integral
 from typing import Any
 
-from tokenlab.exercises import Case, exercise, run_cases, short_repr
+from tokenlab.exercise_bank._compare import same_int, show_int
+from tokenlab.exercises import Case, exercise, run_cases
 
 __all__: list[str] = []
 
@@ -41,19 +42,7 @@ HEAPS_INPUTS: list[list[str]] = [
 ]
 
 
-def _same_int(got: Any, expected: int) -> bool:
-    return isinstance(got, Integral) and not isinstance(got, bool) and int(got) == expected
-
-
-def _show_int(got: Any) -> str:
-    if isinstance(got, Integral) and not isinstance(got, bool):
-        return short_repr(got)
-    return f"{short_repr(got)}, a {type(got).__name__}, not an int"
-
-
 def _duplicate_remark(got: Any, expected: int) -> str | None:
-    if _same_int(got, expected):
-        return None
     if isinstance(got, Integral) and got < 0:
         return "a count of removed texts cannot be negative"
     return None
@@ -68,7 +57,7 @@ def _duplicate_remark(got: Any, expected: int) -> str | None:
 def check_duplicates(answer: Any) -> list[str | None]:
     """Hidden cases for ``count_duplicates(texts)``."""
     cases = [Case((texts,), len(texts) - len(set(texts))) for texts in DUPLICATE_INPUTS]
-    return run_cases(answer, cases, compare=_same_int, show=_show_int,
+    return run_cases(answer, cases, compare=same_int, show=show_int,
                      diagnose=_duplicate_remark)
 
 

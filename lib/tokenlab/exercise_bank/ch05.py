@@ -23,9 +23,9 @@ True
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from tokenlab.exercise_bank._compare import close_tensor, round_values
 from tokenlab.exercises import Case, exercise, run_cases, short_repr
 
 __all__: list[str] = []
@@ -34,22 +34,19 @@ TOLERANCE = 1e-5
 
 
 def _close(got: Any, expected: Any) -> bool:
+    """A tensor or a Python number (not a bool), as float64, within :data:`TOLERANCE`."""
     import torch
 
     if not isinstance(got, torch.Tensor | float | int) or isinstance(got, bool):
         return False
-    got = torch.as_tensor(got, dtype=torch.float64)
-    expected = torch.as_tensor(expected, dtype=torch.float64)
-    if got.shape != expected.shape or not bool(torch.isfinite(got).all()):
-        return False
-    return bool(((got - expected).abs() <= TOLERANCE).all())
+    return close_tensor(torch.as_tensor(got, dtype=torch.float64), expected, TOLERANCE)
 
 
 def _show_tensor(got: Any) -> str:
     import torch
 
     if isinstance(got, torch.Tensor):
-        values = [round(v, 4) if math.isfinite(v) else v for v in got.double().flatten().tolist()]
+        values = round_values(got.double().flatten().tolist())
         return f"tensor {short_repr(values)} of shape {tuple(got.shape)}"
     return f"{short_repr(got)}, a {type(got).__name__}, not a tensor"
 

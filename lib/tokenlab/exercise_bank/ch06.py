@@ -69,20 +69,28 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
+from tokenlab.exercise_bank._compare import (
+    TENSOR_TOLERANCE,
+    TensorTarget,
+    as_float64,
+    close_tensor,
+    near,
+    pitfall_tensor_remark,
+    round_values,
+    show_tensor,
+    tensor_remark,
+)
 from tokenlab.exercises import AnswerTypeError, Case, exercise, run_cases, short_repr
 
 __all__: list[str] = []
 
 #: How close a tensor answer must be to the float64 reference (every entry, absolute).
-TOLERANCE = 1e-5
+TOLERANCE = TENSOR_TOLERANCE
 #: How close the hand-computed weights of ``ch06-predict-weights`` must be.
 PREDICT_TOLERANCE = 1e-3
-#: How close an answer must be to a typical wrong answer for the remark about that mistake.
-PITFALL_TOLERANCE = 1e-4
 
 #: The broken function of ``ch06-fix-scaling``, as the chapter prints it.
 BROKEN_ATTENTION = '''\
@@ -108,114 +116,6 @@ Give the 3 x 3 attention weights, row i = the weights of query i over keys 0, 1,
 
 #: The queries (= keys) of :data:`PREDICT_EXAMPLE`.
 PREDICT_Q: list[list[float]] = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
-
-
-# ---- shared helpers (also used by chapters 7 and 8) ------------------------------------------
-
-
-@dataclass(frozen=True)
-class TensorTarget:
-    """An expected tensor (or tuple of tensors) in float64, with typical wrong answers.
-
-    ``make_pitfalls()`` returns pairs of (the result of a typical mistake, a remark about it);
-    it runs only when a case fails, once, and :attr:`pitfalls` keeps its answer. ``mask`` is
-    the boolean mask of the case, when the remarks need it.
-    """
-
-    value: Any
-    make_pitfalls: Callable[[], Sequence[tuple[Any, str]]] | None = field(default=None,
-                                                                           repr=False)
-    mask: Any = field(default=None, repr=False)
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def pitfalls(self) -> tuple[tuple[Any, str], ...]:
-        """The typical mistakes' results and remarks (computed on first use)."""
-        if "pitfalls" not in self._cache:
-            make = self.make_pitfalls
-            self._cache["pitfalls"] = tuple(make()) if make is not None else ()
-        return self._cache["pitfalls"]
-
-
-def as_float64(got: Any) -> Any:
-    """``got`` as a detached float64 CPU tensor when it is a real floating tensor, else None."""
-    import torch
-
-    if not isinstance(got, torch.Tensor) or got.layout != torch.strided:
-        return None
-    if not got.is_floating_point():
-        return None
-    return got.detach().to(device="cpu", dtype=torch.float64)
-
-
-def close_tensor(got: Any, expected: Any, tolerance: float = TOLERANCE) -> bool:
-    """True when ``got`` is a floating tensor of ``expected``'s shape, finite, within tolerance."""
-    import torch
-
-    g = as_float64(got)
-    if g is None or tuple(g.shape) != tuple(expected.shape):
-        return False
-    if not bool(torch.isfinite(g).all()):
-        return False
-    return g.numel() == 0 or float((g - expected).abs().max()) <= tolerance
-
-
-def near(got64: Any, wrong: Any, tolerance: float = PITFALL_TOLERANCE) -> bool:
-    """True when two float64 tensors have one shape and agree within ``tolerance`` (NaN = NaN)."""
-    import torch
-
-    if got64 is None or wrong is None or tuple(got64.shape) != tuple(wrong.shape):
-        return False
-    return bool(torch.allclose(got64, wrong, rtol=0.0, atol=tolerance, equal_nan=True))
-
-
-def _round(values: Any) -> Any:
-    if isinstance(values, list):
-        return [_round(v) for v in values]
-    if isinstance(values, float):
-        return round(values, 4) if math.isfinite(values) else values
-    return values
-
-
-def show_tensor(got: Any, limit: int = 160) -> str:
-    """How a failure shows a returned tensor: rounded values, shape and dtype (never raises)."""
-    import torch
-
-    try:
-        if isinstance(got, torch.Tensor):
-            if got.layout != torch.strided:
-                return f"a sparse tensor of shape {tuple(got.shape)}"
-            values = _round(got.detach().cpu().tolist())
-            return f"tensor {short_repr(values, limit)} of shape {tuple(got.shape)} and {got.dtype}"
-        return f"{short_repr(got)}, a {type(got).__name__}, not a torch tensor"
-    except Exception:
-        return short_repr(got)
-
-
-def tensor_remark(got: Any, expected: Any) -> str | None:
-    """Remarks every tensor exercise shares: not a tensor, not floating, wrong shape, NaN."""
-    import torch
-
-    if not isinstance(got, torch.Tensor):
-        if isinstance(got, list | tuple) or hasattr(got, "shape"):
-            return "return a torch tensor (tensor operations on the inputs give one)"
-        return None
-    if got.layout != torch.strided:
-        return "return a dense tensor, not a sparse one"
-    if not got.is_floating_point():
-        return f"the result is {got.dtype}: it holds fractions, so it must be a floating tensor"
-    if tuple(got.shape) != tuple(expected.shape):
-        return f"the result has shape {tuple(got.shape)}, not the shape the exercise asks for"
-    return None
-
-
-def pitfall_tensor_remark(got64: Any, target: TensorTarget,
-                          tolerance: float = PITFALL_TOLERANCE) -> str | None:
-    """The remark of the first typical mistake ``got64`` matches (and the answer does not)."""
-    for wrong, remark in target.pitfalls:
-        if near(got64, wrong, tolerance) and not near(wrong, target.value, tolerance):
-            return remark
-    return None
 
 
 def _float64(values: Any) -> Any:
@@ -591,7 +491,7 @@ def check_predict_weights(answer: Any) -> list[str | None]:
             results.append(None)
             continue
         message = (f"Row {i} (query {short_repr([int(x) for x in PREDICT_Q[i]])}) of your "
-                   f"weights is {short_repr(_round(row.tolist()))}")
+                   f"weights is {short_repr(round_values(row.tolist()))}")
         remark = whole or _predict_remark(i, row, expected[i], pitfalls)
         results.append(f"{message} - {remark}" if remark else message)
     return results

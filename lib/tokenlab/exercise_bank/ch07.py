@@ -47,18 +47,22 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from tokenlab.exercise_bank.ch02 import Target, as_number, close_number, pitfall_remark
-from tokenlab.exercise_bank.ch06 import (
+from tokenlab.exercise_bank._compare import (
     PITFALL_TOLERANCE,
+    Target,
     TensorTarget,
     as_float64,
+    as_number,
+    close_number,
     close_tensor,
     near,
+    pitfall_remark,
     pitfall_tensor_remark,
+    show_float,
     show_tensor,
     tensor_remark,
 )
-from tokenlab.exercises import Case, exercise, run_cases, short_repr
+from tokenlab.exercises import Case, exercise, run_cases
 
 __all__: list[str] = []
 
@@ -293,12 +297,6 @@ def _gap(a: Any, b: Any, how: str = "max") -> float:
     return float(diff.abs().max())
 
 
-def shuffle_gap_reference(f: Callable[[Any], Any], x: Any, perm: list[int]) -> float:
-    """``max |f(x[..., perm, :]) - f(x)[..., perm, :]|`` in float64."""
-    x = x.double()
-    return _gap(f(x[..., perm, :]), f(x)[..., perm, :])
-
-
 def _shuffle_target(f: Callable[[Any], Any], x: Any, perm: list[int]) -> Target:
     import torch
 
@@ -348,24 +346,7 @@ def shuffle_cases() -> list[Case]:
 
 
 def _close_gap(got: Any, expected: Target) -> bool:
-    value = as_number(got)
-    if value is None:
-        return False
-    tolerance = TOLERANCE * max(1.0, abs(expected.value))
-    return close_number(value, expected, tolerance)
-
-
-def _show_gap(got: Any) -> str:
-    import torch
-
-    try:
-        if as_number(got) is not None:
-            return short_repr(as_number(got))
-        if isinstance(got, torch.Tensor):
-            return f"a tensor of shape {tuple(got.shape)}, not one number"
-    except Exception:  # an object that breaks even hasattr: show what repr gives
-        pass
-    return f"{short_repr(got)}, a {type(got).__name__}, not a float"
+    return close_number(got, expected, TOLERANCE * max(1.0, abs(expected.value)))
 
 
 def _gap_remark(got: Any, expected: Target) -> str | None:
@@ -393,5 +374,5 @@ def _gap_remark(got: Any, expected: Target) -> str | None:
 )
 def check_shuffle_gap(answer: Any) -> list[str | None]:
     """Hidden cases for ``shuffle_gap(f, x, perm)``."""
-    return run_cases(answer, shuffle_cases(), compare=_close_gap, show=_show_gap,
+    return run_cases(answer, shuffle_cases(), compare=_close_gap, show=show_float,
                      diagnose=_gap_remark)

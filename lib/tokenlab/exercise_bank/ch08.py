@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tokenlab.exercise_bank.ch06 import (
+from tokenlab.exercise_bank._compare import (
     PITFALL_TOLERANCE,
     as_float64,
     close_tensor,

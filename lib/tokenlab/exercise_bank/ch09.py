@@ -62,11 +62,21 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from tokenlab.exercise_bank.ch02 import Target, as_number, pitfall_remark
-from tokenlab.exercise_bank.ch06 import TensorTarget, show_tensor
+from tokenlab.exercise_bank._compare import (
+    Target,
+    TensorTarget,
+    as_float64,
+    as_number,
+    close_number,
+    not_a_tensor_remark,
+    pitfall_remark,
+    show_float,
+    show_tensor,
+)
 from tokenlab.exercises import Case, exercise, run_cases, short_repr
 
 __all__: list[str] = []
@@ -88,26 +98,6 @@ def _dtype(name: str) -> Any:
     import torch
 
     return {"float32": torch.float32, "float64": torch.float64}[name]
-
-
-def _real_tensor(got: Any) -> bool:
-    """True for a dense, real (not complex, not bool) torch tensor."""
-    import torch
-
-    return (isinstance(got, torch.Tensor) and got.layout == torch.strided
-            and not got.is_complex() and got.dtype != torch.bool)
-
-
-def _not_a_tensor_remark(got: Any) -> str | None:
-    import torch
-
-    if not isinstance(got, torch.Tensor):
-        if isinstance(got, list | tuple) or hasattr(got, "shape"):
-            return "return a torch tensor (tensor operations on the inputs give one)"
-        return None
-    if got.layout != torch.strided:
-        return "return a dense tensor, not a sparse one"
-    return None
 
 
 # ---- ch09-patchify --------------------------------------------------------------------------
@@ -219,20 +209,18 @@ def patch_cases() -> list[Case]:
 def _same_patches(got: Any, expected: PatchTarget) -> bool:
     import torch
 
-    if not _real_tensor(got) or not got.is_floating_point():
-        return False
-    if tuple(got.shape) != tuple(expected.value.shape):
-        return False
-    return torch.equal(got.detach().to(device="cpu", dtype=torch.float64), expected.value)
+    g = as_float64(got)
+    return (g is not None and tuple(g.shape) == tuple(expected.value.shape)
+            and torch.equal(g, expected.value))
 
 
 def _patch_remark(got: Any, expected: PatchTarget) -> str | None:
     import torch
 
-    remark = _not_a_tensor_remark(got)
+    remark = not_a_tensor_remark(got)
     if remark or not isinstance(got, torch.Tensor):
         return remark
-    if got.is_complex() or got.dtype == torch.bool or not got.is_floating_point():
+    if not got.is_floating_point():
         return (f"the result is {got.dtype}: the patches hold the images' pixel values, keep "
                 f"their floating dtype")
     rows, cols, p = expected.grid
@@ -252,7 +240,7 @@ def _patch_remark(got: Any, expected: PatchTarget) -> str | None:
                     "transpose the last two axes so that there is one row per patch")
         return (f"the result has shape {shape}; it must be (batch, (H // p) * (W // p), p * p), "
                 f"here {(b, n, d)}")
-    g = got.detach().to(device="cpu", dtype=torch.float64)
+    g = as_float64(got)
     for wrong, text in expected.pitfalls:
         if torch.equal(g, wrong) and not torch.equal(wrong, expected.value):
             return text
@@ -305,21 +293,13 @@ QUANTIZE_INPUTS: list[tuple[Any, float, float, int, str]] = [
 
 
 @dataclass(frozen=True)
-class IdsTarget:
+class IdsTarget(TensorTarget):
     """The expected int64 ids, the case's readings (float64) and its bins, with pitfalls."""
 
-    value: Any
-    values: Any
-    low: float
-    high: float
-    bins: int
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def pitfalls(self) -> tuple[tuple[Any, str], ...]:
-        if "pitfalls" not in self._cache:
-            self._cache["pitfalls"] = tuple(_quantize_pitfalls(self))
-        return self._cache["pitfalls"]
+    values: Any = None
+    low: float = 0.0
+    high: float = 0.0
+    bins: int = 0
 
 
 def _readings(spec: Any, dtype: str) -> Any:
@@ -364,10 +344,10 @@ LINSPACE_REMARK = (
 )
 
 
-def _quantize_pitfalls(t: IdsTarget) -> list[tuple[Any, str]]:
+def _quantize_pitfalls(v: Any, low: float, high: float, bins: int) -> list[tuple[Any, str]]:
+    """Typical wrong ids of the float64 readings ``v``, with their remarks."""
     import torch
 
-    v, low, high, bins = t.values, t.low, t.high, t.bins
     top = bins - 1
     all_edges = torch.linspace(low, high, bins + 1, dtype=torch.float64)
     few_edges = torch.linspace(low, high, bins, dtype=torch.float64)
@@ -412,8 +392,10 @@ def quantize_cases() -> list[Case]:
     cases = []
     for spec, low, high, bins, dtype in QUANTIZE_INPUTS:
         values = _readings(spec, dtype)
+        v = values.to(torch.float64)
         target = IdsTarget(quantize_reference(values, low, high, bins),
-                           values.to(torch.float64), low, high, bins)
+                           partial(_quantize_pitfalls, v, low, high, bins),
+                           values=v, low=low, high=high, bins=bins)
         cases.append(Case((values, low, high, bins), target,
                           label=_quantize_label(spec, values, low, high, bins)))
     return cases
@@ -422,7 +404,8 @@ def quantize_cases() -> list[Case]:
 def _same_ids(got: Any, expected: IdsTarget) -> bool:
     import torch
 
-    return (_real_tensor(got) and got.dtype == torch.int64
+    return (isinstance(got, torch.Tensor) and got.layout == torch.strided
+            and got.dtype == torch.int64
             and tuple(got.shape) == tuple(expected.value.shape)
             and torch.equal(got.detach().cpu(), expected.value))
 
@@ -430,7 +413,7 @@ def _same_ids(got: Any, expected: IdsTarget) -> bool:
 def _quantize_remark(got: Any, expected: IdsTarget) -> str | None:
     import torch
 
-    remark = _not_a_tensor_remark(got)
+    remark = not_a_tensor_remark(got)
     if remark or not isinstance(got, torch.Tensor):
         return remark
     if got.is_complex() or got.dtype == torch.bool:
@@ -509,18 +492,6 @@ def _sensor(n: int, seed: int, dtype: str) -> Any:
     return (20.0 + 6.0 * torch.sin(t) + noise).to(_dtype(dtype))
 
 
-def reconstruction_reference(values: Any, low: float, high: float, bins: int) -> float:
-    """Mean ``|dequantize(quantize(v), low, high) - v|`` in float64 (with uniform edges)."""
-    import torch
-
-    from tokenlab.beyond import dequantize, quantize, uniform_edges
-
-    v = values.to(torch.float64)
-    edges = uniform_edges(low, high, bins, dtype=torch.float64)
-    back = dequantize(quantize(v, edges), edges, low=low, high=high)
-    return float((back - v).abs().mean())
-
-
 def error_tolerance(values: Any, low: float, high: float) -> float:
     """:data:`TOLERANCE` times the size of the readings, ``max(1, |low|, |high|, max |v|)``.
 
@@ -542,7 +513,7 @@ def _reconstruction_target(values: Any, low: float, high: float, bins: int) -> T
     width = (high - low) / bins
     edges = uniform_edges(low, high, bins, dtype=torch.float64)
     ids = quantize(v, edges)
-    centres = low + (ids + 0.5) * width
+    centres = dequantize(ids, edges, low=low, high=high)
     err = (centres - v).abs()
     raw = _floor_ids(v, low, high, bins)
     wide = (high - low) / (bins - 1)
@@ -623,23 +594,7 @@ def reconstruction_cases() -> list[Case]:
 
 
 def _close_error(got: Any, expected: ErrorTarget) -> bool:
-    value = as_number(got)
-    return (value is not None and math.isfinite(value)
-            and abs(value - expected.target.value) <= expected.tolerance)
-
-
-def _show_error(got: Any) -> str:
-    import torch
-
-    try:
-        value = as_number(got)
-        if value is not None:
-            return short_repr(value)
-        if isinstance(got, torch.Tensor):
-            return f"a tensor of shape {tuple(got.shape)}, not one number"
-    except Exception:  # an object that breaks even hasattr: show what repr gives
-        pass
-    return f"{short_repr(got)}, a {type(got).__name__}, not a float"
+    return close_number(got, expected.target, expected.tolerance)
 
 
 def _error_remark(got: Any, expected: ErrorTarget) -> str | None:
@@ -669,5 +624,5 @@ def _error_remark(got: Any, expected: ErrorTarget) -> str | None:
 )
 def check_reconstruction_error(answer: Any) -> list[str | None]:
     """Hidden cases for ``reconstruction_error(values, low, high, bins)``."""
-    return run_cases(answer, reconstruction_cases(), compare=_close_error, show=_show_error,
+    return run_cases(answer, reconstruction_cases(), compare=_close_error, show=show_float,
                      diagnose=_error_remark)
