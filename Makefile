@@ -38,7 +38,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_attention.py
 
 lint: install
-	$(BIN)/ruff check lib tests tools
+	$(BIN)/ruff check lib tests tools benchmarks
 
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000

@@ -15,12 +15,14 @@ import platform
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["add_child_options", "last_json", "machine", "median_s", "parse_methods", "reset_peak",
-           "run_worker", "status_kib"]
+__all__ = ["add_child_options", "last_json", "machine", "median_s", "parse_methods", "peak_rise",
+           "reset_peak", "run_worker", "status_kib"]
+
+T = TypeVar("T")
 
 
 def status_kib(field: str, path: str = "/proc/self/status") -> int | None:
@@ -62,6 +64,33 @@ def reset_peak() -> bool:
     except OSError:
         return False
     return True
+
+
+def peak_rise(run: Callable[[], T]) -> tuple[T, float | None, bool]:
+    """Call ``run`` once and measure how far the peak resident set size rose meanwhile.
+
+    Parameters
+    ----------
+    run : callable
+        What to measure, called with no arguments.
+
+    Returns
+    -------
+    result
+        What ``run`` returned.
+    float or None
+        ``VmHWM`` after the call minus ``VmRSS`` before it, in MiB; None where ``/proc`` does not
+        have them (not Linux).
+    bool
+        Whether :func:`reset_peak` took the reset first; if not, ``VmHWM`` is the peak of the
+        process's whole life, so the rise may count memory freed before the call.
+    """
+    baseline = status_kib("VmRSS")
+    exact = reset_peak()
+    result = run()
+    peak = status_kib("VmHWM")
+    rise = None if peak is None or baseline is None else (peak - baseline) / 1024
+    return result, rise, exact
 
 
 def machine() -> str:

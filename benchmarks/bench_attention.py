@@ -164,24 +164,18 @@ def _worker(args: argparse.Namespace) -> None:
         torch.cuda.synchronize(device)
         baseline = torch.cuda.memory_allocated(device)
         torch.cuda.reset_peak_memory_stats(device)
+        first, output = timed()
+        peak_delta = (torch.cuda.max_memory_allocated(device) - baseline) / 2**20
         exact_peak = True
     else:
-        baseline_kib = _common.status_kib("VmRSS")
-        baseline = None if baseline_kib is None else baseline_kib * 1024
-        exact_peak = _common.reset_peak()
-    first, output = timed()
-    if cuda:
-        peak = torch.cuda.max_memory_allocated(device)
-    else:
-        peak_kib = _common.status_kib("VmHWM")
-        peak = None if peak_kib is None else peak_kib * 1024
+        (first, output), peak_delta, exact_peak = _common.peak_rise(timed)
     output = output.float().cpu().numpy()
     times = [timed()[0] for _ in range(args.repeats)]
     np.save(args.out, output)
     info.update({
         "first_s": first,
         "times_s": times,
-        "peak_delta_mib": None if peak is None or baseline is None else (peak - baseline) / 2**20,
+        "peak_delta_mib": peak_delta,
         "exact_peak": exact_peak,
     })
     print(json.dumps(info))
@@ -244,6 +238,8 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     checks, threads, inexact = [], {}, False
+    names = ("batch", "heads", "dim", "repeats", "seed", "device", "threads")
+    causal = ("--causal",) if args.causal else ()
     with tempfile.TemporaryDirectory() as tmp:
         for length in args.lengths:
             results, outputs = {}, {}
@@ -252,8 +248,6 @@ def main() -> None:
                     results[method] = {"skipped": f"L > --naive-max-len {args.naive_max_len}"}
                     continue
                 out = Path(tmp) / f"{method.replace(' ', '_')}_{length}.npy"
-                names = ("batch", "heads", "dim", "repeats", "seed", "device", "threads")
-                causal = ("--causal",) if args.causal else ()
                 proc = _common.run_worker(__file__, method, args, names, "--length",
                                           str(length), "--out", str(out), *causal)
                 if proc.returncode:
@@ -268,12 +262,11 @@ def main() -> None:
                     threads[method] = results[method]["threads"]
                     inexact |= not results[method]["exact_peak"]
             base = results.get(BASELINE, {})
-            base_time = statistics.median(base["times_s"]) if base.get("times_s") else None
+            base_time = _common.median_s(base) if "times_s" in base else None
             for method, r in results.items():
-                if "skipped" in r or "failed" in r:
-                    why = r.get("skipped") or r.get("failed")
-                    word = "skipped" if "skipped" in r else "failed"
-                    print(f"{length:>5}  {method:<17} {word}: {why}")
+                word = next((w for w in ("skipped", "failed") if w in r), None)
+                if word:
+                    print(f"{length:>5}  {method:<17} {word}: {r[word]}")
                     continue
                 t = _common.median_s(r)
                 ratio = f"{t / base_time:.2f}x" if base_time else "-"

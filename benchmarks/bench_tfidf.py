@@ -33,8 +33,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import resource
 import statistics
 import sys
@@ -54,11 +52,6 @@ NSMC_TRAIN = 150_000
 def _maxrss_mib() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20  # KiB on Linux
-
-
-def _status_mib(field: str) -> float | None:
-    kib = _common.status_kib(field)
-    return None if kib is None else kib / 1024
 
 
 def _analyze(text: str) -> list[str]:
@@ -90,21 +83,23 @@ def _worker(args: argparse.Namespace) -> None:
                 v = TfidfVectorizer()
             return v, v.fit_transform(docs)
 
+    def runs() -> tuple[list[float], tuple]:
+        times = []
+        for i in range(args.repeats + 1):
+            start = time.perf_counter()
+            result = run()
+            if i:
+                times.append(time.perf_counter() - start)
+            if i < args.repeats:
+                result = None  # free this run's output before the next run
+        return times, result
+
     gc.collect()
-    if _common.reset_peak() and _status_mib("VmRSS") is not None:
-        base_mib, peak_field = _status_mib("VmRSS"), "VmHWM"
-    else:  # no resettable high-water mark: the rise is measured from the load's peak
-        base_mib, peak_field = _maxrss_mib(), None
-    times = []
-    for i in range(args.repeats + 1):
-        start = time.perf_counter()
-        vectorizer, matrix = run()
-        if i:
-            times.append(time.perf_counter() - start)
-        if i < args.repeats:
-            del vectorizer, matrix
+    load_peak_mib = _maxrss_mib()
+    (times, (vectorizer, matrix)), rise_mib, exact = _common.peak_rise(runs)
     peak_mib = _maxrss_mib()
-    rise_mib = (_status_mib(peak_field) if peak_field else peak_mib) - base_mib
+    if not exact or rise_mib is None:  # no resettable high-water mark: rise from the load's peak
+        rise_mib = peak_mib - load_peak_mib
 
     if args.worker == "tokenlab":
         rows, cols = matrix.indices().numpy()
@@ -150,7 +145,7 @@ def _agreement(ours: dict, theirs: dict) -> tuple[bool, str]:
         return False, "the vocabularies differ"
     a = csr(ours)[:, [index[t] for t in theirs["features"]]]
     b = csr(theirs)
-    pattern_equal = (a != 0).astype(np.int8).__ne__((b != 0).astype(np.int8)).nnz == 0
+    pattern_equal = ((a != 0) != (b != 0)).nnz == 0
     diff = float(abs(a - b).max()) if a.nnz or b.nnz else 0.0
     ok = pattern_equal and diff <= 1e-6 and ours["nnz"] == theirs["nnz"]
     return ok, (f"vocabulary {len(theirs['features'])} tokens (+ mask, OOV), "
@@ -176,13 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     import sklearn
-    import torch
 
     print(f"tf-idf fit_transform, NSMC train, {args.docs} documents; median of "
           f"{args.repeats} runs after one untimed run; each method in its own process")
-    print(f"Python {platform.python_version()}, torch {torch.__version__}, "
-          f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, "
-          f"{os.cpu_count()} CPUs\n")
+    print(f"{_common.machine()}, scikit-learn {sklearn.__version__}, numpy {np.__version__}\n")
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for i, method in enumerate(METHODS):

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
@@ -83,26 +82,21 @@ def _worker(args: argparse.Namespace) -> None:
     else:
         raise SystemExit(f"unknown method {args.worker!r}")
 
+    def timed() -> tuple[float, tuple[np.ndarray, np.ndarray]]:
+        start = time.perf_counter()
+        result = run()
+        return time.perf_counter() - start, result
+
     # Start the thread pools on something small, then measure the first real run's peak.
     torch.topk(queries[:8] @ keys[:64].T, 2)
-    baseline = _common.status_kib("VmRSS")
-    exact_peak = _common.reset_peak()
-    start = time.perf_counter()
-    values, indices = run()
-    first = time.perf_counter() - start
-    peak = _common.status_kib("VmHWM")
-    times = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
+    (first, (values, indices)), peak_delta, exact_peak = _common.peak_rise(timed)
+    times = [timed()[0] for _ in range(args.repeats)]
     np.savez(args.out, values=values, indices=indices)
     print(json.dumps({
         "method": args.worker,
         "first_s": first,
         "times_s": times,
-        "peak_delta_mib": None if peak is None or baseline is None else (peak - baseline) / 1024,
-        "baseline_mib": None if baseline is None else baseline / 1024,
+        "peak_delta_mib": peak_delta,
         "exact_peak": exact_peak,
         "threads": torch.get_num_threads(),
     }))
@@ -117,15 +111,9 @@ def _agreement(reference: dict, other: dict, atol: float) -> str:
     rv, ov = reference["values"], other["values"]
     same = (ri == oi).all(axis=1)
     values_close = np.abs(rv.astype(np.float64) - ov).max()
-    tie_only = 0
-    for row in np.flatnonzero(~same):
-        differ = ri[row] != oi[row]
-        # A difference is a tie if the scores at the differing places are equal (within atol)
-        # and both lists hold the same scores overall.
-        if np.allclose(rv[row][differ], ov[row][differ], atol=atol) and np.allclose(
-            rv[row], ov[row], atol=atol
-        ):
-            tie_only += 1
+    # A row whose indices differ is a tie if both lists hold the same scores (within atol), at
+    # the differing places as everywhere else.
+    tie_only = int((~same & np.isclose(rv, ov, atol=atol).all(axis=1)).sum())
     rows = len(same)
     verdict = "agree" if same.sum() + tie_only == rows else "DISAGREE"
     return (f"{verdict}: {same.sum()}/{rows} rows identical, {tie_only} differ only among equal "
@@ -154,11 +142,11 @@ def main() -> None:
     print(_common.machine())
     results, outputs = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
+        names = ("keys", "dim", "queries", "k", "repeats", "seed", "threads")
+        if args.chunk_size:
+            names += ("chunk_size",)
         for method in methods:
             out = Path(tmp) / f"{method.replace(' ', '_')}.npz"
-            names = ("keys", "dim", "queries", "k", "repeats", "seed", "threads")
-            if args.chunk_size:
-                names += ("chunk_size",)
             start = time.perf_counter()
             proc = _common.run_worker(__file__, method, args, names, "--out", str(out))
             if proc.returncode:
@@ -170,7 +158,7 @@ def main() -> None:
                 outputs[method] = {"values": data["values"], "indices": data["indices"]}
 
     base = results.get(BASELINE)
-    base_time = statistics.median(base["times_s"]) if base else None
+    base_time = _common.median_s(base) if base else None
     base_mem = base["peak_delta_mib"] if base else None
     header = (f"{'method':<16} {'median s':>9} {'vs full':>8} {'peak MiB':>9} {'vs full':>8} "
               f"{'first s':>8}")

@@ -9,7 +9,7 @@ only the files the site needs. Tarballs are cached, so a second run (or an offli
 a warm cache) needs no network::
 
     python tools/fetch_static.py            # fetch what is missing, verify, extract
-    python tools/fetch_static.py --check    # verify the cache and the extracted files only
+    python tools/fetch_static.py --check    # only check that static/vendor is up to date
 
 Cache: ``$TOKENLAB_NPM_CACHE`` or ``~/.cache/tokenlab/npm``. To build offline on another
 machine, copy that folder (or run this script once while online).
