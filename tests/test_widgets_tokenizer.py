@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 
-from conftest import require_tool
 from tokenlab.bpe import BPETokenizer
 from tokenlab.widgets.tokenizer import TokenizerWidget, tokenize_levels
+from widget_harness import assert_es_module_loads
 
 TEXT = "The cat sat on the mat. 고양이가 앉았다"
 
@@ -55,15 +52,4 @@ def test_bad_input_is_named():
 
 
 def test_widget_module_parses_as_one_es_module(tmp_path):
-    node = require_tool("node", shutil.which("node"))
-    module = tmp_path / "tokenizer_widget.mjs"
-    module.write_text(TokenizerWidget._esm, encoding="utf-8")
-    probe = tmp_path / "probe.mjs"
-    probe.write_text(
-        "import w from './tokenizer_widget.mjs';\n"
-        "if (typeof w.render !== 'function') throw new Error('no render');\n"
-        "console.log('ok');\n",
-        encoding="utf-8",
-    )
-    out = subprocess.run([node, str(probe)], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+    assert_es_module_loads(TokenizerWidget._esm, tmp_path, "tokenizer_widget")

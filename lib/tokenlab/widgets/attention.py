@@ -33,10 +33,11 @@ import anywidget
 import torch
 import traitlets
 
-from tokenlab.attention import scaled_dot_product_attention
+from tokenlab.attention import causal_mask, scaled_dot_product_attention
 from tokenlab.positional import sinusoidal
 from tokenlab.similarity import cosine
 from tokenlab.widgets._checks import flag, integer, number, positive, sequence
+from tokenlab.widgets._recompute import Recomputed
 
 __all__ = ["AttentionWidget", "attention_table"]
 
@@ -282,13 +283,13 @@ def attention_table(
     d_k, d_v = q.shape[-1], v.shape[-1]
     # SDPA divides by sqrt(d_k); without "scale" q is multiplied by it first. Both by T.
     qs = q * ((1.0 if scale else math.sqrt(d_k)) / temperature)
-    output, weights = scaled_dot_product_attention(qs, k, v, causal=causal)
+    visible = causal_mask(L) if causal else None
+    output, weights = scaled_dot_product_attention(qs, k, v, mask=visible)
     scores = qs @ k.transpose(-2, -1) / math.sqrt(d_k)  # the scores SDPA computed
-    visible = torch.ones(L, L, dtype=torch.bool).tril() if causal else None
 
     closest_to = "inputs" if d_v == d else "values"
     targets = X if closest_to == "inputs" else v
-    cosines = cosine(output[:, None, :], targets[None, :, :]).to(f64)
+    cosines = cosine(output[:, None, :], targets[None, :, :])
     best = cosines.amax(dim=-1, keepdim=True)
     closest = (cosines >= best - TIE).to(torch.int64).argmax(dim=-1)  # the first tie
 
@@ -329,7 +330,7 @@ def attention_table(
 # ---- the widget ---------------------------------------------------------------------------
 
 
-class AttentionWidget(anywidget.AnyWidget):
+class AttentionWidget(Recomputed, anywidget.AnyWidget):
     """A self-attention table for a short sentence: scores, weights, and one query's mix.
 
     Parameters
@@ -429,12 +430,10 @@ class AttentionWidget(anywidget.AnyWidget):
         temperature = positive("temperature", temperature)
         example = _index("example", example, len(examples))
         selected = _index("selected", selected, len(examples[example]["tokens"]))
-        settings = dict(wq=wq, wk=wk, wv=wv, scale=scale, causal=causal, positions=positions,
-                        position_scale=position_scale, temperature=temperature)
-        ex = examples[example]
-        result = attention_table(ex["tokens"], ex["vectors"], **settings)
         super().__init__(examples=examples, features=features, example=example,
-                         selected=selected, result=result, **settings, **kwargs)
+                         selected=selected, wq=wq, wk=wk, wv=wv, scale=scale, causal=causal,
+                         positions=positions, position_scale=position_scale,
+                         temperature=temperature, **kwargs)
 
     @staticmethod
     def _d(examples: list[dict[str, Any]]) -> int:
@@ -517,11 +516,8 @@ class AttentionWidget(anywidget.AnyWidget):
     @traitlets.observe("examples", "example", "wq", "wk", "wv", "scale", "causal", "positions",
                        "position_scale", "temperature")
     def _on_change(self, change: dict) -> None:
-        self._recompute()
-
-    def _recompute(self) -> None:
         ex = self.examples[min(self.example, len(self.examples) - 1)]
-        self.result = attention_table(
-            ex["tokens"], ex["vectors"], wq=self.wq, wk=self.wk, wv=self.wv, scale=self.scale,
-            causal=self.causal, positions=self.positions, position_scale=self.position_scale,
-            temperature=self.temperature)
+        self._set_result(
+            attention_table, ex["tokens"], ex["vectors"], wq=self.wq, wk=self.wk, wv=self.wv,
+            scale=self.scale, causal=self.causal, positions=self.positions,
+            position_scale=self.position_scale, temperature=self.temperature)

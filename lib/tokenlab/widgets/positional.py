@@ -32,6 +32,7 @@ import traitlets
 
 from tokenlab.positional import relative_rotation, sinusoidal
 from tokenlab.widgets._checks import integer
+from tokenlab.widgets._recompute import Recomputed
 
 __all__ = ["PositionalWidget", "positional_summary"]
 
@@ -75,6 +76,18 @@ def _base(value: Any) -> float:
     if not math.isfinite(number) or number <= 0:
         raise ValueError(f"base must be a finite positive number, got {value!r}")
     return number
+
+
+def _params(length: Any, dim: Any, base: Any, position: Any, offset: Any,
+            pair: Any) -> tuple[int, int, float, int, int, int]:
+    """The six parameters of :func:`positional_summary`, checked (each error names its own)."""
+    length = _int("length", length, MIN_LENGTH, MAX_LENGTH)
+    dim = _dim(dim)
+    base = _base(base)
+    position = _int("position", position, 0, length - 1, "length - 1")
+    offset = _int("offset", offset, 0, length - 1 - position, "length - 1 - position")
+    pair = _int("pair", pair, 0, dim // 2 - 1, "dim/2 - 1")
+    return length, dim, base, position, offset, pair
 
 
 def _wrap(x: torch.Tensor) -> torch.Tensor:
@@ -152,13 +165,8 @@ def positional_summary(length: int = 48, dim: int = 32, base: float = 10000.0,
     >>> s["shift_deviation"] < 1e-12, s["pair_points"][0]
     (True, [1.0, 0.0])
     """
-    length = _int("length", length, MIN_LENGTH, MAX_LENGTH)
-    dim = _dim(dim)
-    base = _base(base)
-    position = _int("position", position, 0, length - 1, "length - 1")
-    offset = _int("offset", offset, 0, length - 1 - position, "length - 1 - position")
-    pair = _int("pair", pair, 0, dim // 2 - 1, "dim/2 - 1")
-
+    length, dim, base, position, offset, pair = _params(length, dim, base, position, offset,
+                                                        pair)
     table = sinusoidal(length, dim, base=base, dtype=torch.float64)
     dots = table @ table[position]
     shift_dots = (table[: length - offset] * table[offset:]).sum(dim=-1)
@@ -196,7 +204,7 @@ def positional_summary(length: int = 48, dim: int = 32, base: float = 10000.0,
 # ---- the widget ---------------------------------------------------------------------------------
 
 
-class PositionalWidget(anywidget.AnyWidget):
+class PositionalWidget(Recomputed, anywidget.AnyWidget):
     """Explore the sinusoidal positional encoding: its table, dot products and rotations.
 
     Parameters
@@ -255,11 +263,10 @@ class PositionalWidget(anywidget.AnyWidget):
     def __init__(self, length: int = 48, dim: int = 32, base: float = 10000.0,
                  position: int = 0, offset: int = 1, pair: int = 0, **kwargs: Any) -> None:
         # Every argument checked (and named) before any trait is set.
-        summary = positional_summary(length, dim, base, position, offset, pair)
-        super().__init__(length=summary["length"], dim=summary["dim"], base=summary["base"],
-                         position=summary["position"], offset=summary["offset"],
-                         pair=summary["pair"], **kwargs)
-        self.result = summary
+        length, dim, base, position, offset, pair = _params(length, dim, base, position, offset,
+                                                            pair)
+        super().__init__(length=length, dim=dim, base=base, position=position, offset=offset,
+                         pair=pair, **kwargs)
 
     # ---- validation (cross-validation waits for every trait of a set_state) ----
     @traitlets.validate("length")
@@ -299,8 +306,5 @@ class PositionalWidget(anywidget.AnyWidget):
                 self.offset = self.length - 1 - self.position
             if self.pair > self.dim // 2 - 1:
                 self.pair = self.dim // 2 - 1
-        self._recompute()
-
-    def _recompute(self) -> None:
-        self.result = positional_summary(self.length, self.dim, self.base, self.position,
-                                         self.offset, self.pair)
+        self._set_result(positional_summary, self.length, self.dim, self.base, self.position,
+                         self.offset, self.pair)

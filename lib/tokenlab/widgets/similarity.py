@@ -22,6 +22,7 @@ import traitlets
 
 from tokenlab import similarity as S
 from tokenlab.widgets._checks import number, positive, sequence
+from tokenlab.widgets._recompute import Recomputed
 
 __all__ = ["SimilarityWidget", "compare_keys"]
 
@@ -97,19 +98,19 @@ def compare_keys(query: Any, keys: Any, temperature: float = 1.0) -> dict[str, A
     k = torch.tensor(_keys(keys), dtype=torch.float64)
     t = positive("temperature", temperature)
     qs = q.expand_as(k)
-    scaled = S.scaled_dot(qs, k).to(torch.float64)
+    scaled = S.scaled_dot(qs, k)  # float64 in, float64 out (tokenlab.similarity)
     return {
         "query": q.tolist(),
         "keys": k.tolist(),
         "temperature": t,
-        "dot": S.dot(qs, k).to(torch.float64).tolist(),
-        "cosine": S.cosine(qs, k).to(torch.float64).tolist(),
+        "dot": S.dot(qs, k).tolist(),
+        "cosine": S.cosine(qs, k).tolist(),
         "scaled_dot": scaled.tolist(),
         "weights": torch.softmax(scaled / t, dim=-1).tolist(),
     }
 
 
-class SimilarityWidget(anywidget.AnyWidget):
+class SimilarityWidget(Recomputed, anywidget.AnyWidget):
     """Drag a query and up to four keys on a plane; compare dot, cosine and scaled dot.
 
     Parameters
@@ -171,7 +172,6 @@ class SimilarityWidget(anywidget.AnyWidget):
         labels = _labels(labels, len(keys))
         super().__init__(query=query, key_vectors=keys, temperature=temperature,
                          labels=labels, **kwargs)
-        self._recompute()
 
     @traitlets.validate("query")
     def _valid_query(self, proposal: dict) -> list[float]:
@@ -198,7 +198,4 @@ class SimilarityWidget(anywidget.AnyWidget):
 
     @traitlets.observe("query", "key_vectors", "temperature")
     def _on_change(self, change: dict) -> None:
-        self._recompute()
-
-    def _recompute(self) -> None:
-        self.result = compare_keys(self.query, self.key_vectors, self.temperature)
+        self._set_result(compare_keys, self.query, self.key_vectors, self.temperature)

@@ -10,6 +10,7 @@ import traitlets
 
 from tokenlab import text as T
 from tokenlab.bpe import BPETokenizer
+from tokenlab.widgets._recompute import Recomputed
 
 HERE = Path(__file__).resolve().parent
 LEVELS = ("word", "char", "bigram", "jamo", "bpe")
@@ -58,7 +59,7 @@ def tokenize_levels(
     return levels
 
 
-class TokenizerWidget(anywidget.AnyWidget):
+class TokenizerWidget(Recomputed, anywidget.AnyWidget):
     """Type a sentence, see it as words, characters, bigrams, jamo and BPE subwords.
 
     The JavaScript computes every level itself (a port of :mod:`tokenlab.text` and
@@ -91,12 +92,11 @@ class TokenizerWidget(anywidget.AnyWidget):
         self._tokenizer = bpe
         state = bpe.to_dict() if bpe is not None else {}
         super().__init__(text=text, bpe=state, **kwargs)
-        self._recompute()
 
     @traitlets.observe("text", "standardize")
     def _on_change(self, change: dict) -> None:
-        self._recompute()
+        self._set_result(self._result_for, self.text, self.standardize)
 
-    def _recompute(self) -> None:
-        levels = tokenize_levels(self.text, self._tokenizer, standardize=self.standardize)
-        self.result = {"text": self.text, "standardize": self.standardize, "levels": levels}
+    def _result_for(self, text: str, standardize: bool) -> dict[str, Any]:
+        levels = tokenize_levels(text, self._tokenizer, standardize=standardize)
+        return {"text": text, "standardize": standardize, "levels": levels}

@@ -23,6 +23,7 @@ import traitlets
 
 from tokenlab.vectorize import TextVectorizer
 from tokenlab.vocab import Vocabulary
+from tokenlab.widgets._recompute import Recomputed
 
 __all__ = ["VectorizerWidget", "vectorize_documents", "MODES", "VIEWS", "MAX_DOCUMENTS"]
 
@@ -140,9 +141,8 @@ def vectorize_documents(
     if not any(probe.analyze(doc) for doc in docs):
         # Nothing to fit a vocabulary on: only the two special slots, every number 0.
         vocab = Vocabulary([], [])
-        zeros = [[0.0] * len(vocab) for _ in docs]
         out["vocabulary"] = vocab.tokens
-        out.update({mode: [list(row) for row in zeros] for mode in MODES})
+        out.update({mode: [[0.0] * len(vocab) for _ in docs] for mode in MODES})
         out["idf_keras"] = [0.0] * len(vocab)
         out["idf_sklearn"] = [0.0] * len(vocab)
         return out
@@ -160,7 +160,7 @@ def vectorize_documents(
     return out
 
 
-class VectorizerWidget(anywidget.AnyWidget):
+class VectorizerWidget(Recomputed, anywidget.AnyWidget):
     """Edit up to four documents; see their vocabulary and bag-of-words matrices.
 
     Parameters
@@ -222,7 +222,6 @@ class VectorizerWidget(anywidget.AnyWidget):
         max_tokens = _max_tokens(max_tokens)
         ngrams = _ngrams(ngrams)
         super().__init__(documents=documents, max_tokens=max_tokens, ngrams=ngrams, **kwargs)
-        self._recompute()
 
     @traitlets.validate("documents")
     def _valid_documents(self, proposal: dict) -> list[str]:
@@ -242,8 +241,5 @@ class VectorizerWidget(anywidget.AnyWidget):
 
     @traitlets.observe("documents", "ngrams", "max_tokens")
     def _on_change(self, change: dict) -> None:
-        self._recompute()
-
-    def _recompute(self) -> None:
-        self.result = vectorize_documents(self.documents, max_tokens=self.max_tokens,
-                                          ngrams=self.ngrams)
+        self._set_result(vectorize_documents, self.documents, max_tokens=self.max_tokens,
+                         ngrams=self.ngrams)

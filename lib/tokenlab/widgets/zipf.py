@@ -32,6 +32,7 @@ import numpy as np
 import traitlets
 
 from tokenlab.widgets._checks import as_list, number
+from tokenlab.widgets._recompute import Recomputed
 
 __all__ = ["ZipfHeapsWidget", "fit_loglog", "zipf_data", "zipf_data_from_tokens"]
 
@@ -61,6 +62,11 @@ def _floats(name: str, value: Any) -> list[float]:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must hold finite numbers")
     return arr.tolist()
+
+
+def _num(v: float) -> int | float:
+    """A whole number as an ``int`` (as the page shows it), anything else as a ``float``."""
+    return int(v) if float(v).is_integer() else float(v)
 
 
 def _bound(name: str, value: Any) -> float:
@@ -198,17 +204,13 @@ def zipf_data(counts: Any, heaps_tokens: Any, heaps_types: Any, n_ranks: int = N
         raise ValueError("heaps_tokens must increase")
     ri = _log_indices(c.size, n_ranks)
     hi = _log_indices(ht.size, n_heaps)
-
-    def num(v: float) -> int | float:
-        return int(v) if float(v).is_integer() else float(v)
-
     return {
         "ranks": [int(i) + 1 for i in ri],
-        "counts": [num(v) for v in c[ri]],
-        "heaps_tokens": [num(v) for v in ht[hi]],
-        "heaps_types": [num(v) for v in hv[hi]],
+        "counts": [_num(v) for v in c[ri]],
+        "heaps_tokens": [_num(v) for v in ht[hi]],
+        "heaps_types": [_num(v) for v in hv[hi]],
         "n_types": int(c.size),
-        "n_tokens": num(c.sum()),
+        "n_tokens": _num(c.sum()),
     }
 
 
@@ -266,15 +268,11 @@ def _level(where: str, value: Any) -> dict[str, Any]:
     types = _positive(f"{where}['heaps_types']", value["heaps_types"])
     if len(tokens) != len(types):
         raise ValueError(f"{where}['heaps_tokens'] and ['heaps_types'] must be the same length")
-
-    def num(v: float) -> int | float:
-        return int(v) if v.is_integer() else v
-
-    out = {"ranks": [num(v) for v in ranks], "counts": [num(v) for v in counts],
-           "heaps_tokens": [num(v) for v in tokens], "heaps_types": [num(v) for v in types]}
+    out = {"ranks": [_num(v) for v in ranks], "counts": [_num(v) for v in counts],
+           "heaps_tokens": [_num(v) for v in tokens], "heaps_types": [_num(v) for v in types]}
     for key in ("n_types", "n_tokens"):
         if key in value:
-            out[key] = num(number(f"{where}[{key!r}]", value[key]))
+            out[key] = _num(number(f"{where}[{key!r}]", value[key]))
     return out
 
 
@@ -344,7 +342,14 @@ def fit_selection(stats: Mapping[str, Any], rank_range: Sequence[float]) -> dict
     return out
 
 
-class ZipfHeapsWidget(anywidget.AnyWidget):
+def _selection(corpus: str, level: str, stats: Mapping[str, Any],
+               rank_range: list[float]) -> dict[str, Any]:
+    """The widget's ``result``: the selection and :func:`fit_selection` of it."""
+    return {"corpus": corpus, "level": level, "rank_range": rank_range,
+            **fit_selection(stats, rank_range)}
+
+
+class ZipfHeapsWidget(Recomputed, anywidget.AnyWidget):
     """Explore Zipf's and Heaps' laws on precomputed corpus statistics.
 
     Parameters
@@ -406,7 +411,6 @@ class ZipfHeapsWidget(anywidget.AnyWidget):
         stats = data[corpus][level]
         rank_range = clip_range(_range(rank_range), stats["ranks"][-1])
         super().__init__(data=data, corpus=corpus, level=level, rank_range=rank_range, **kwargs)
-        self._recompute()
 
     # ---- validation ----
     @staticmethod
@@ -482,6 +486,6 @@ class ZipfHeapsWidget(anywidget.AnyWidget):
     def _recompute(self) -> None:
         if self.corpus not in self.data or self.level not in self.data[self.corpus]:
             return  # mid-update (a held set_state); the last change recomputes
-        rank_range = clip_range(self.rank_range, self._max_rank())
-        self.result = {"corpus": self.corpus, "level": self.level, "rank_range": rank_range,
-                       **fit_selection(self.data[self.corpus][self.level], rank_range)}
+        stats = self.data[self.corpus][self.level]
+        self._set_result(_selection, self.corpus, self.level, stats,
+                         clip_range(self.rank_range, stats["ranks"][-1]))
