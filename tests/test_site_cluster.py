@@ -22,7 +22,7 @@ from conftest import ROOT, widget_model
 
 pytestmark = pytest.mark.site
 
-CHAPTER = "book/09_beyond.html"
+CHAPTER = "book/12_beyond.html"
 MARKER = "tl-clu-node"  # a class name only cluster.js uses
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # float64 on both sides (see tests/test_widgets_cluster.py): rounding differences ~1e-15.

@@ -1,6 +1,6 @@
-"""Chapter 9 (everything is a token): checkers for its three coding exercises.
+"""Chapter 12 (everything is a token): checkers for its three coding exercises.
 
-``ch09-patchify``
+``ch12-patchify``
     ``to_patches(images: Tensor, p: int) -> Tensor``: cut a batch of single-channel images,
     shape ``(batch, H, W)`` (``p`` divides both ``H`` and ``W``), into ``p x p`` patches and
     return them as one token vector each, shape ``(batch, (H // p) * (W // p), p * p)``. The
@@ -9,7 +9,7 @@
     ``k % (W // p)`` of the grid of patches. Each patch is flattened row by row: its top row of
     ``p`` pixels first. Nothing is computed, pixels only move: the result holds the images'
     values, in a floating dtype. It equals :func:`tokenlab.beyond.patchify` ``(images, p)``.
-``ch09-quantize``
+``ch12-quantize``
     ``tokenize_readings(values: Tensor, low: float, high: float, bins: int) -> Tensor``: turn
     readings into token ids. ``[low, high]`` is cut into ``bins`` equal bins of width
     ``(high - low) / bins``, numbered ``0 .. bins - 1`` from ``low`` up. A reading gets the id
@@ -19,9 +19,9 @@
     bins). ``values`` is a floating tensor of any shape (0-d included); the result is an int64
     tensor (``torch.long``) of the same shape. It equals :func:`tokenlab.beyond.quantize`
     ``(values, uniform_edges(low, high, bins))``.
-``ch09-reconstruction-error``
+``ch12-reconstruction-error``
     ``reconstruction_error(values: Tensor, low: float, high: float, bins: int) -> float``: how
-    much the tokens of ``ch09-quantize`` forget. Tokenize the readings as there, turn each id
+    much the tokens of ``ch12-quantize`` forget. Tokenize the readings as there, turn each id
     back into a reading, the centre of its bin (halfway between the bin's two edges), and
     return the mean absolute difference between the reconstructed and the original readings,
     as a Python float. A reading outside ``[low, high]`` comes back as the centre of an end
@@ -42,20 +42,20 @@ Examples
 ...     b, h, w = images.shape
 ...     grid = images.reshape(b, h // p, p, w // p, p)     # (b, rows, p, cols, p)
 ...     return grid.permute(0, 1, 3, 2, 4).reshape(b, -1, p * p)
->>> check("ch09-patchify", to_patches).passed
+>>> check("ch12-patchify", to_patches).passed
 True
 >>> def tokenize_readings(values, low, high, bins):
 ...     width = (high - low) / bins
 ...     ids = torch.floor((values.double() - low) / width).long()
 ...     return ids.clamp(0, bins - 1)
->>> check("ch09-quantize", tokenize_readings).passed
+>>> check("ch12-quantize", tokenize_readings).passed
 True
 >>> def reconstruction_error(values, low, high, bins):
 ...     width = (high - low) / bins
 ...     ids = tokenize_readings(values, low, high, bins)
 ...     centres = low + (ids + 0.5) * width
 ...     return (values.double() - centres).abs().mean().item()
->>> check("ch09-reconstruction-error", reconstruction_error).passed
+>>> check("ch12-reconstruction-error", reconstruction_error).passed
 True
 """
 
@@ -83,7 +83,7 @@ __all__: list[str] = []
 
 #: The reconstruction error must be within ``TOLERANCE * max(1, size of the readings)``.
 TOLERANCE = 1e-6
-#: No hidden reading of ``ch09-quantize`` lies closer than this (in bin widths) to an inner
+#: No hidden reading of ``ch12-quantize`` lies closer than this (in bin widths) to an inner
 #: edge, unless it is exactly on it and exactly representable (so float32 and float64 agree).
 EDGE_MARGIN = 1e-4
 
@@ -100,7 +100,7 @@ def _dtype(name: str) -> Any:
     return {"float32": torch.float32, "float64": torch.float64}[name]
 
 
-# ---- ch09-patchify --------------------------------------------------------------------------
+# ---- ch12-patchify --------------------------------------------------------------------------
 
 #: (kind, shape (batch, H, W), p, seed, dtype): square and non-square images, one pixel per
 #: patch, one patch per image, the 8 x 8 digits with p = 4 and p = 2, float32 and float64.
@@ -197,7 +197,7 @@ def _patch_label(kind: str, images: Any, p: int) -> str:
 
 
 def patch_cases() -> list[Case]:
-    """The hidden cases of ``ch09-patchify``; the expected patches come from ``patchify``."""
+    """The hidden cases of ``ch12-patchify``; the expected patches come from ``patchify``."""
     cases = []
     for kind, shape, p, seed, dtype in PATCH_INPUTS:
         images = _images(kind, shape, seed, dtype)
@@ -260,7 +260,7 @@ def _patch_remark(got: Any, expected: PatchTarget) -> str | None:
 
 
 @exercise(
-    "ch09-patchify",
+    "ch12-patchify",
     title="Cut images into patch tokens",
     hint="view each image as a grid: reshape (batch, H, W) into (batch, H // p, p, W // p, p) "
     "(patch row, row inside the patch, patch column, column inside the patch), permute the two "
@@ -273,7 +273,7 @@ def check_patchify(answer: Any) -> list[str | None]:
                      diagnose=_patch_remark)
 
 
-# ---- ch09-quantize --------------------------------------------------------------------------
+# ---- ch12-quantize --------------------------------------------------------------------------
 
 #: (values, low, high, bins, dtype). ``values`` is a list (``torch.tensor(values)``), a
 #: number (a 0-d tensor) or ``("uniform", shape, a, b, seed)``: random readings uniform in
@@ -386,7 +386,7 @@ def _quantize_label(spec: Any, values: Any, low: float, high: float, bins: int) 
 
 
 def quantize_cases() -> list[Case]:
-    """The hidden cases of ``ch09-quantize``; the expected ids come from ``quantize``."""
+    """The hidden cases of ``ch12-quantize``; the expected ids come from ``quantize``."""
     import torch
 
     cases = []
@@ -454,7 +454,7 @@ def _quantize_remark(got: Any, expected: IdsTarget) -> str | None:
 
 
 @exercise(
-    "ch09-quantize",
+    "ch12-quantize",
     title="Readings as token ids",
     hint="divide the distance of each reading from low by the bin width (high - low) / bins "
     "and take the floor: that is the number of whole bins below the reading; then clip the "
@@ -466,7 +466,7 @@ def check_quantize(answer: Any) -> list[str | None]:
                      diagnose=_quantize_remark)
 
 
-# ---- ch09-reconstruction-error --------------------------------------------------------------
+# ---- ch12-reconstruction-error --------------------------------------------------------------
 
 #: (values, low, high, bins, dtype), ``values`` as in :data:`QUANTIZE_INPUTS` or
 #: ``("sensor", n, seed)``: a noisy sine around 20 (a temperature trace), the same trace with
@@ -582,7 +582,7 @@ class ErrorTarget:
 
 
 def reconstruction_cases() -> list[Case]:
-    """The hidden cases of ``ch09-reconstruction-error`` (float64 reference)."""
+    """The hidden cases of ``ch12-reconstruction-error`` (float64 reference)."""
     cases = []
     for spec, low, high, bins, dtype in RECONSTRUCTION_INPUTS:
         values = _reconstruction_values(spec, dtype)
@@ -616,9 +616,9 @@ def _error_remark(got: Any, expected: ErrorTarget) -> str | None:
 
 
 @exercise(
-    "ch09-reconstruction-error",
+    "ch12-reconstruction-error",
     title="What the reading tokens forget",
-    hint="tokenize the readings as in ch09-quantize, turn each id back into the centre of its "
+    hint="tokenize the readings as in ch12-quantize, turn each id back into the centre of its "
     "bin (its left edge plus half a bin width), and average the absolute differences from the "
     "original readings; give a Python float (.item()).",
 )

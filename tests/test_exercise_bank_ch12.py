@@ -1,4 +1,4 @@
-"""Chapter 9 in tokenlab.exercise_bank: checkers, hints and the quiz."""
+"""Chapter 12 in tokenlab.exercise_bank: checkers, hints and the quiz."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from conftest import UnusableAnswer, assert_fails_with_remark
 from tokenlab import exercises as ex
 from tokenlab.beyond import dequantize, patchify, quantize, uniform_edges
-from tokenlab.exercise_bank import ch09
+from tokenlab.exercise_bank import ch12
 from tokenlab.exercises import check, load_quiz
 
 # ---- reference answers, written as a reader would -------------------------------------------
@@ -41,15 +41,15 @@ def reconstruction_error(values, low, high, bins):
 
 
 RIGHT = {
-    "ch09-patchify": to_patches,
-    "ch09-quantize": tokenize_readings,
-    "ch09-reconstruction-error": reconstruction_error,
+    "ch12-patchify": to_patches,
+    "ch12-quantize": tokenize_readings,
+    "ch12-reconstruction-error": reconstruction_error,
 }
 
 CASES = {
-    "ch09-patchify": ch09.patch_cases,
-    "ch09-quantize": ch09.quantize_cases,
-    "ch09-reconstruction-error": ch09.reconstruction_cases,
+    "ch12-patchify": ch12.patch_cases,
+    "ch12-quantize": ch12.quantize_cases,
+    "ch12-reconstruction-error": ch12.reconstruction_cases,
 }
 
 # ---- typical wrong answers and the remark each must get ---------------------------------------
@@ -91,7 +91,7 @@ def _no_clip_error(v, low, high, bins):
 
 #: (wrong answer, text its failure message must hold before the hint).
 WRONG = {
-    "ch09-patchify": [
+    "ch12-patchify": [
         (lambda x, p: x.reshape(x.shape[0], -1, p * p), "a reshape alone"),
         (_layout(3, 1, 2, 4), "column-major order"),
         (_layout(1, 3, 4, 2), "flattened column by column"),
@@ -112,7 +112,7 @@ WRONG = {
         (lambda x, p: to_patches(x, p).tolist(), "return a torch tensor"),
         (lambda x, p: to_patches(x, p).numpy(), "return a torch tensor"),
     ],
-    "ch09-quantize": [
+    "ch12-quantize": [
         (lambda v, lo, hi, n: torch.bucketize(v, uniform_edges(lo, hi, n)),
          "closed on the left"),
         (lambda v, lo, hi, n: _floor(v, lo, hi, n).long(), "one past the last bin"),
@@ -142,7 +142,7 @@ WRONG = {
         (lambda v, lo, hi, n: tokenize_readings(v, lo, hi, n).tolist(), "return a torch tensor"),
         (lambda v, lo, hi, n: tokenize_readings(v, lo, hi, n) > 0, "token ids are integers"),
     ],
-    "ch09-reconstruction-error": [
+    "ch12-reconstruction-error": [
         (lambda v, lo, hi, n: (lo + tokenize_readings(v, lo, hi, n) * _width(lo, hi, n)
                                - v.double()).abs().mean().item(), "not its left edge"),
         (lambda v, lo, hi, n: (lo + (tokenize_readings(v, lo, hi, n) + 1) * _width(lo, hi, n)
@@ -187,13 +187,13 @@ def _remark(result):
 def test_exercises_are_registered_with_titles_and_hints():
     ids = set(ex.exercises())
     assert set(RIGHT) <= ids
-    assert {e for e in ids if e.startswith("ch09-")} == set(RIGHT)
+    assert {e for e in ids if e.startswith("ch12-")} == set(RIGHT)
     for exercise_id in RIGHT:
         info = ex.get_exercise(exercise_id)
         assert info.id == exercise_id and info.title and info.hint
         assert "lambda" not in info.hint and "return " not in info.hint
         assert "def " not in info.hint and not re.search(r"\d+\.\d+", info.hint)
-    assert "ch09" in ex.quizzes()
+    assert "ch12" in ex.quizzes()
 
 
 @pytest.mark.parametrize("exercise_id", sorted(RIGHT))
@@ -206,11 +206,11 @@ def test_right_answers_pass(exercise_id):
 
 def test_other_right_answers_pass():
     # patches: the library, F.unfold transposed, einops-style reshapes, float64, a loop.
-    assert check("ch09-patchify", patchify)
-    assert check("ch09-patchify", lambda x, p: F.unfold(x[:, None], p, stride=p).mT)
-    assert check("ch09-patchify", lambda x, p: x.unfold(1, p, p).unfold(2, p, p)
+    assert check("ch12-patchify", patchify)
+    assert check("ch12-patchify", lambda x, p: F.unfold(x[:, None], p, stride=p).mT)
+    assert check("ch12-patchify", lambda x, p: x.unfold(1, p, p).unfold(2, p, p)
                  .reshape(x.shape[0], -1, p * p))
-    assert check("ch09-patchify", lambda x, p: to_patches(x, p).double())
+    assert check("ch12-patchify", lambda x, p: to_patches(x, p).double())
 
     def loop(images, p):
         b, h, w = images.shape
@@ -220,18 +220,18 @@ def test_other_right_answers_pass():
                                     for i in range(0, h, p) for j in range(0, w, p)]))
         return torch.stack(out)
 
-    assert check("ch09-patchify", loop)
+    assert check("ch12-patchify", loop)
     # ids: the library with float32 edges, bucketize on float32, floor in float32, NumPy.
-    assert check("ch09-quantize", lambda v, lo, hi, n: quantize(v, uniform_edges(lo, hi, n)))
-    assert check("ch09-quantize", lambda v, lo, hi, n: torch.bucketize(
+    assert check("ch12-quantize", lambda v, lo, hi, n: quantize(v, uniform_edges(lo, hi, n)))
+    assert check("ch12-quantize", lambda v, lo, hi, n: torch.bucketize(
         v, uniform_edges(lo, hi, n, dtype=v.dtype), right=True))
-    assert check("ch09-quantize", lambda v, lo, hi, n: torch.floor(
+    assert check("ch12-quantize", lambda v, lo, hi, n: torch.floor(
         (v - lo) / ((hi - lo) / n)).long().clamp(0, n - 1))
-    assert check("ch09-quantize", lambda v, lo, hi, n: torch.floor(
+    assert check("ch12-quantize", lambda v, lo, hi, n: torch.floor(
         (v.float() - lo) * n / (hi - lo)).clamp(0, n - 1).long())
-    assert check("ch09-quantize", lambda v, lo, hi, n: ((v - lo) // ((hi - lo) / n))
+    assert check("ch12-quantize", lambda v, lo, hi, n: ((v - lo) // ((hi - lo) / n))
                  .clamp(0, n - 1).to(torch.long))
-    assert check("ch09-quantize", lambda v, lo, hi, n: torch.as_tensor(np.clip(
+    assert check("ch12-quantize", lambda v, lo, hi, n: torch.as_tensor(np.clip(
         np.digitize(v.numpy(), np.linspace(lo, hi, n + 1)[1:-1]), 0, n - 1)).long())
     # errors: the library, float32 throughout, a 0-d tensor, NumPy.
     edges = uniform_edges
@@ -240,27 +240,27 @@ def test_other_right_answers_pass():
         back = dequantize(quantize(v, edges(lo, hi, n)), edges(lo, hi, n), low=lo, high=hi)
         return (back - v).abs().mean().item()
 
-    assert check("ch09-reconstruction-error", library)
-    assert check("ch09-reconstruction-error", lambda v, lo, hi, n: (
+    assert check("ch12-reconstruction-error", library)
+    assert check("ch12-reconstruction-error", lambda v, lo, hi, n: (
         lo + (tokenize_readings(v, lo, hi, n).float() + 0.5) * (hi - lo) / n
         - v.float()).abs().mean().item())
-    assert check("ch09-reconstruction-error", lambda v, lo, hi, n: (
+    assert check("ch12-reconstruction-error", lambda v, lo, hi, n: (
         _centres(v, lo, hi, n) - v).abs().mean())
-    assert check("ch09-reconstruction-error", lambda v, lo, hi, n: np.mean(np.abs(
+    assert check("ch12-reconstruction-error", lambda v, lo, hi, n: np.mean(np.abs(
         _centres(v, lo, hi, n).numpy() - v.numpy())))
 
 
 def test_hidden_cases_agree_with_independent_references():
-    for case in ch09.patch_cases():
+    for case in ch12.patch_cases():
         images, p = case.args
         assert torch.equal(case.expected.value, to_patches(images, p).double())
         assert torch.equal(case.expected.value, F.unfold(images[:, None].double(), p,
                                                          stride=p).mT)
-    for case in ch09.quantize_cases():
+    for case in ch12.quantize_cases():
         values, low, high, bins = case.args
         assert case.expected.value.dtype == torch.int64
         assert torch.equal(case.expected.value, tokenize_readings(values, low, high, bins))
-    for case in ch09.reconstruction_cases():
+    for case in ch12.reconstruction_cases():
         values, low, high, bins = case.args
         assert case.expected.target.value == pytest.approx(
             reconstruction_error(values, low, high, bins), abs=1e-12)
@@ -268,7 +268,7 @@ def test_hidden_cases_agree_with_independent_references():
 
 def test_hidden_readings_are_not_ambiguous_in_float32():
     """No reading is so close to an inner edge that float32 rounding could change its bin."""
-    for case in ch09.quantize_cases():
+    for case in ch12.quantize_cases():
         values, low, high, bins = case.args
         v = values.double().flatten()
         width = (high - low) / bins
@@ -276,7 +276,7 @@ def test_hidden_readings_are_not_ambiguous_in_float32():
         distance = (position - torch.round(position)).abs()
         inside = (position > 0.5) & (position < bins - 0.5)
         on_edge = distance == 0
-        assert bool((distance[inside & ~on_edge] > ch09.EDGE_MARGIN).all()), case.describe()
+        assert bool((distance[inside & ~on_edge] > ch12.EDGE_MARGIN).all()), case.describe()
         # A reading exactly on an edge is exactly representable, and so is the edge.
         for x in v[on_edge & inside].tolist():
             assert float(np.float32(x)) == x and float(np.float32(low + round(
@@ -289,29 +289,29 @@ def test_hidden_readings_are_not_ambiguous_in_float32():
 
 
 def test_hidden_cases_cover_the_chapter_points():
-    shapes = [(shape, p) for _, shape, p, _, _ in ch09.PATCH_INPUTS]
+    shapes = [(shape, p) for _, shape, p, _, _ in ch12.PATCH_INPUTS]
     assert any(h != w for (_, h, w), _ in shapes)  # a non-square image
     assert any(p == 1 for _, p in shapes) and any(p == h == w for (_, h, w), p in shapes)
     assert ((3, 8, 8), 4) in shapes and any(s[1:] == (8, 8) and p == 2 for s, p in shapes)
-    assert {d for *_, d in ch09.PATCH_INPUTS} == {"float32", "float64"}
-    readings = [(case.args, case.expected.value) for case in ch09.quantize_cases()]
+    assert {d for *_, d in ch12.PATCH_INPUTS} == {"float32", "float64"}
+    readings = [(case.args, case.expected.value) for case in ch12.quantize_cases()]
     assert any(bool((v == hi).any()) for (v, _, hi, _), _ in readings)
     assert any(bool((v < lo).any()) for (v, lo, _, _), _ in readings)
     assert any(bool((v > hi).any()) for (v, _, hi, _), _ in readings)
     assert any(v.dim() == 0 for (v, *_), _ in readings) and any(v.dim() == 2 for (v, *_), _ in
                                                                  readings)
     assert {n for (_, _, _, n), _ in readings} >= {2, 100}
-    errors = [case.expected.target.value for case in ch09.reconstruction_cases()]
+    errors = [case.expected.target.value for case in ch12.reconstruction_cases()]
     assert 0.0 in errors
     # The same trace with 4, 16 and 64 bins: the error shrinks about 4 times each time.
-    trace = [case.expected.target.value for case in ch09.reconstruction_cases()
+    trace = [case.expected.target.value for case in ch12.reconstruction_cases()
              if "temperature trace" in case.describe()]
     assert len(trace) == 3 and all(2.5 < a / b < 6 for a, b in
                                    zip(trace, trace[1:], strict=False))
 
 
 def test_uniform_readings_lose_a_quarter_bin_on_average():
-    case = ch09.reconstruction_cases()[0]
+    case = ch12.reconstruction_cases()[0]
     values, low, high, bins = case.args
     assert case.expected.target.value == pytest.approx((high - low) / bins / 4, rel=0.05)
 
@@ -339,7 +339,7 @@ def test_wrong_answers_fail_with_a_remark_and_the_hint(exercise_id, index):
 
 def test_strided_patches_are_named():
     # On a 4 x 4 image with p = 2 they look like F.unfold's layout; the other cases tell.
-    failures = [f for f in ex.get_exercise("ch09-patchify").checker(_strided) if f]
+    failures = [f for f in ex.get_exercise("ch12-patchify").checker(_strided) if f]
     assert any("the layout of F.unfold" in f for f in failures)
     assert any("not squares of neighbouring pixels" in f for f in failures)
 
@@ -349,21 +349,21 @@ def test_an_answer_right_except_on_the_top_edge_is_told_so():
         ids = tokenize_readings(v, lo, hi, n)
         return torch.where(v == hi, n, ids)
 
-    result = check("ch09-quantize", top_only)
+    result = check("ch12-quantize", top_only)
     assert not result.passed and "one past the last bin" in result.message
 
 
 def test_raising_answers_are_reported_not_raised():
-    result = check("ch09-patchify", lambda x, p: x.reshape(x.shape[0], -1, 7))
+    result = check("ch12-patchify", lambda x, p: x.reshape(x.shape[0], -1, 7))
     assert not result.passed and "your function raised RuntimeError" in result.message
-    result = check("ch09-patchify", lambda x, p: x.view(-1, p, p)[p * 100])
+    result = check("ch12-patchify", lambda x, p: x.view(-1, p, p)[p * 100])
     assert "your function raised IndexError" in result.message
-    result = check("ch09-quantize", lambda v, lo, hi, n: torch.stack(
+    result = check("ch12-quantize", lambda v, lo, hi, n: torch.stack(
         [tokenize_readings(x, lo, hi, n) for x in v]))
     assert result.n_passed == result.n_cases - 1  # only the 0-d case fails
     assert "For values=torch.tensor(60.0)" in result.message
     assert "your function raised TypeError: iteration over a 0-d tensor" in result.message
-    result = check("ch09-reconstruction-error", lambda v, lo, hi, n: 1 / 0)
+    result = check("ch12-reconstruction-error", lambda v, lo, hi, n: 1 / 0)
     assert "your function raised ZeroDivisionError" in result.message and result.n_passed == 0
 
 
@@ -372,7 +372,7 @@ def test_wrong_kinds_of_answers_fail_cleanly(exercise_id):
     for answer in ("x", 0.5, None, [1, 2], torch.ones(3)):
         result = check(exercise_id, answer)
         assert not result.passed and "your function itself" in result.message
-    n_args = 2 if exercise_id == "ch09-patchify" else 4
+    n_args = 2 if exercise_id == "ch12-patchify" else 4
     for value in (None, "text", UnusableAnswer(), torch.ones(2, dtype=torch.complex64),
                   torch.ones(1).to_sparse(), (torch.ones(1),) * 3, float("nan"), True,
                   torch.ones(2, dtype=torch.bool), torch.tensor(math.inf), np.float64(0.5),
@@ -393,19 +393,19 @@ def test_answers_cannot_corrupt_later_cases():
         images.zero_()
         return out
 
-    assert check("ch09-patchify", greedy)
+    assert check("ch12-patchify", greedy)
 
     def scrambles(values, low, high, bins):
         ids = tokenize_readings(values, low, high, bins)
         values.fill_(high + 100)
         return ids
 
-    assert check("ch09-quantize", scrambles)
+    assert check("ch12-quantize", scrambles)
 
 
 def test_the_patches_may_be_a_view_of_the_images():
     # p = 1 or one patch per image makes the reshape a view: still right, and nothing aliases.
-    assert check("ch09-patchify", lambda x, p: x.view(x.shape[0], -1, p * p)
+    assert check("ch12-patchify", lambda x, p: x.view(x.shape[0], -1, p * p)
                  if p == 1 or p == x.shape[1] == x.shape[2] else to_patches(x, p))
 
 
@@ -422,7 +422,7 @@ def test_module_docstring_lists_the_signatures():
                       "-> Tensor",
                       "reconstruction_error(values: Tensor, low: float, high: float, bins: "
                       "int) -> float"):
-        assert signature in " ".join(ch09.__doc__.split()), signature
+        assert signature in " ".join(ch12.__doc__.split()), signature
 
 
 # ---- quiz -------------------------------------------------------------------------------------
@@ -431,10 +431,10 @@ DATA = Path(ex.__file__).parent / "data"
 
 
 def test_quiz_validates():
-    quiz = load_quiz("ch09")
-    assert quiz.chapter == "ch09" and quiz.title
+    quiz = load_quiz("ch12")
+    assert quiz.chapter == "ch12" and quiz.title
     assert len(quiz.questions) == 6
-    assert quiz.to_dict() == json.loads((DATA / "quiz_ch09.json").read_text("utf-8"))
+    assert quiz.to_dict() == json.loads((DATA / "quiz_ch12.json").read_text("utf-8"))
     assert ex.Quiz.from_dict(quiz.to_dict()) == quiz
     for q in quiz.questions:
         assert len(q.choices) >= 3 and len(q.explanations) == len(q.choices)
@@ -444,7 +444,7 @@ def test_quiz_validates():
 
 
 def test_quiz_covers_the_chapter():
-    text = json.dumps(load_quiz("ch09").to_dict(), ensure_ascii=False)
+    text = json.dumps(load_quiz("ch12").to_dict(), ensure_ascii=False)
     for topic in ("vocabulary", "embedding", "patches", "position", "binned", "linear",
                   "query", "keys", "-inf", "filter phase", "Kubernetes", "half a bin",
                   "vocabulary doubles"):
@@ -452,7 +452,7 @@ def test_quiz_covers_the_chapter():
 
 
 def _question(needle):
-    return next(q for q in load_quiz("ch09").questions if needle in q.prompt)
+    return next(q for q in load_quiz("ch12").questions if needle in q.prompt)
 
 
 def test_quiz_answers_agree_with_tokenlab():
