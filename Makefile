@@ -27,7 +27,8 @@ vendor: install
 
 book: vendor
 	rm -rf _build/html _build/jupyter_execute _build/.doctrees
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@start=$$(date +%s); $(BIN)/jupyter-book build . --warningiserror --keep-going; status=$$?; \
+	  echo "book build: $$(( $$(date +%s) - start )) s, exit code $$status"; exit $$status
 
 test: vendor
 	$(BIN)/python -m pytest

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_SESSION_START = time.time()
 SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
 
 if "TOKENLAB_DATA" not in os.environ and SHARED_CORPORA.is_dir():
@@ -225,3 +226,10 @@ def assert_fails_with_remark(exercise_id, answer, remark, cases, expected_forms)
     shown = re.sub(r"returned .*? - ", "returned <got> - ", shown)
     for form in expected_forms(first.expected):
         assert form not in shown, (form, shown)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the book build's time at the end of the run (make test), when it was built."""
+    log = ROOT / "_build" / "build.log"
+    if log.exists() and log.stat().st_mtime >= _SESSION_START:
+        terminalreporter.write_line(log.read_text(encoding="utf-8").strip().splitlines()[-1])
