@@ -5,21 +5,22 @@
   CPU build of torch (PyPI's Linux wheel of the same version is the CUDA build, with gigabytes of
   ``nvidia-*`` dependencies) and otherwise the very pins of the root file.
 * **Colab**: every notebook's first cell runs ``pip install "tokenlab[notebooks] @ git+URL"``.
-  :func:`test_colab_cell_installs_what_the_notebooks_import` does the same from a local clone
-  (``git+file://``) into a fresh venv, then imports every module any notebook imports and the
-  package data the chapters load (quizzes, widget JavaScript).
+  The tests give pip the same requirement for this checkout (``git+file://``, as in a fresh
+  environment): what it would install must provide every module any notebook imports, and the
+  wheel it builds must carry the package data the chapters load (quizzes, widget JavaScript).
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import json
 import os
 import re
 import subprocess
 import sys
 import tomllib
-import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -128,48 +129,72 @@ def constraints_from_requirements(target: Path) -> Path:
     return target
 
 
-def test_colab_cell_installs_what_the_notebooks_import(tmp_path):
+def distributions_of(modules: set[str]) -> dict[str, set[str]]:
+    """The distributions (normalized names) that provide each module in this environment."""
+    provided = importlib.metadata.packages_distributions()
+    return {m: {canonical(d) for d in provided.get(m, [])} for m in modules}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def cell_spec() -> str:
+    """The notebooks' own install line, with the remote URL replaced by this checkout's HEAD."""
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     if head.returncode != 0:
         pytest.skip("not a git checkout")
-    # A clean environment: nothing of this checkout's venv (PYTHONPATH, VIRTUAL_ENV) leaks in.
-    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env_dir = tmp_path / "venv"
-    # Colab's pip is current; the pip that ensurepip bundles with Python 3.11 (23.2) cannot
-    # parse a git+file URL with extras, so the venv upgrades it first.
-    venv.create(env_dir, with_pip=True, upgrade_deps=True)
-    python = env_dir / "bin" / "python"
-    constraints = constraints_from_requirements(tmp_path / "constraints.txt")
-    # The notebooks' own cell, with the remote URL replaced by this checkout.
-    spec = f"tokenlab[notebooks] @ git+file://{ROOT}@{head.stdout.strip()}"
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-c", str(constraints), spec],
-        capture_output=True, text=True, timeout=1200, env=clean,
+    return f"tokenlab[notebooks] @ git+file://{ROOT}@{head.stdout.strip()}"
+
+
+def clean_env() -> dict[str, str]:
+    """Nothing of this checkout's venv (PYTHONPATH, VIRTUAL_ENV) leaks into pip."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
+def test_colab_cell_installs_what_the_notebooks_import(tmp_path):
+    """pip resolves the cell's requirement (as on Colab, in a fresh environment) to a set of
+    distributions that provides every module any notebook imports.
+
+    A real install of that set takes many minutes (torch alone is a large wheel), so this
+    asks pip for the resolution (``--dry-run --ignore-installed --report``): the same
+    resolver, the same metadata, nothing installed. The root pins are constraints, standing in
+    for the packages Colab already has and keeping pip from choosing a multi-GB CUDA torch.
+    """
+    report = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+         "--disable-pip-version-check", "--report", str(report),
+         "-c", str(constraints_from_requirements(tmp_path / "constraints.txt")), cell_spec()],
+        capture_output=True, text=True, timeout=900, env=clean_env(),
     )
-    assert install.returncode == 0, install.stdout[-2000:] + install.stderr[-4000:]
-    modules = sorted(set().union(*notebook_imports().values()))
-    script = "\n".join([
-        "import importlib, pkgutil, json",
-        f"for name in {modules!r}:",
-        "    importlib.import_module(name)",
-        "import tokenlab, tokenlab.widgets",
-        "for info in pkgutil.walk_packages(tokenlab.__path__, 'tokenlab.'):",
-        "    importlib.import_module(info.name)",
-        "from importlib.resources import files",
-        "data = files('tokenlab') / 'data'",
-        "quizzes = sorted(p.name for p in data.iterdir() if p.name.startswith('quiz_'))",
-        "widgets = sorted(p.name for p in (files('tokenlab') / 'widgets').iterdir()",
-        "                 if p.name.endswith('.js'))",
-        "print(json.dumps({'quizzes': quizzes, 'widgets': widgets,",
-        "                  'path': tokenlab.__file__}))",
-    ])
-    run = subprocess.run([str(python), "-c", script], capture_output=True, text=True,
-                         timeout=600, cwd=tmp_path, env=clean)
-    assert run.returncode == 0, run.stderr[-4000:]
-    found = json.loads(run.stdout.strip().splitlines()[-1])
-    assert str(env_dir) in found["path"], "imported tokenlab from outside the fresh venv"
-    in_repo = sorted(p.name for p in (ROOT / "lib" / "tokenlab" / "data").glob("quiz_*.json"))
-    assert found["quizzes"] == in_repo, "the installed package lacks quiz files"
-    js = sorted(p.name for p in (ROOT / "lib" / "tokenlab" / "widgets").glob("*.js"))
-    assert found["widgets"] == js, "the installed package lacks widget JavaScript"
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    resolved = {canonical(item["metadata"]["name"])
+                for item in json.loads(report.read_text(encoding="utf-8"))["install"]}
+    assert "tokenlab" in resolved
+    for notebook, modules in notebook_imports().items():
+        for module, providers in distributions_of(modules - {"tokenlab"}).items():
+            assert providers, f"{notebook} imports {module}, which nothing installed provides"
+            assert providers & resolved, (
+                f"{notebook} imports {module} (from {sorted(providers)}), but the Colab cell's "
+                f"'tokenlab[notebooks]' does not install it: add it to the notebooks extra"
+            )
+
+
+def test_colab_install_carries_the_package_data(tmp_path):
+    """The wheel pip builds from the repository holds every file of lib/tokenlab that git
+    tracks: the quizzes, the glossary and the widgets' JavaScript and CSS included."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+         "--disable-pip-version-check", "-w", str(tmp_path), cell_spec()],
+        capture_output=True, text=True, timeout=600, env=clean_env(),
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    (wheel,) = tmp_path.glob("tokenlab-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name for name in archive.namelist() if name.startswith("tokenlab/")}
+    tracked = subprocess.run(["git", "ls-files", "lib/tokenlab"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()
+    expected = {path.removeprefix("lib/") for path in tracked}
+    missing = sorted(expected - shipped)
+    assert not missing, f"the installed package would lack: {missing[:10]}"
