@@ -3,8 +3,8 @@
 // prompt, moves the temperature / top-k / top-p sliders, sees the next token's distribution as
 // bars (the 10 most likely tokens), and samples the text token by token. Everything works on the
 // static site with no kernel. In a live kernel each change also reaches Python, which recomputes
-// "result" with the model itself; when that result is for exactly the text and settings on
-// screen, the bars show it (sampling always uses the browser's numbers, which the kernel's equal
+// "result" with the model itself; when a new result is for exactly the text and settings on
+// screen, the bars show it (the first render always shows the browser's own numbers) (sampling always uses the browser's numbers, which the kernel's equal
 // to float32 rounding).
 //
 // Model state:
@@ -79,29 +79,28 @@ let tlGenInstances = 0;
 // ---- numbers (exported for the node tests) ----------------------------------------------------
 
 export function tlGenErf(x) {
-  // Maclaurin series below 3 (terms shrink past n = x^2; the cancellation costs < 1e-13), the
-  // continued fraction of erfc above (Lentz-free, evaluated from the bottom), 1 past 6.
+  // Below 2: erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1 3 5 ... (2n+1)), a series
+  // of positive terms (no cancellation); from 2: 1 - erfc(x), erfc from its continued fraction
+  // evaluated from the bottom; 1 past 6. Within ~1e-15 of Python's math.erf (tested).
   if (Number.isNaN(x)) return NaN;
   const sign = x < 0 ? -1 : 1;
   const ax = Math.abs(x);
   if (ax >= 6) return sign;
   const x2 = ax * ax;
-  if (ax < 3) {
+  if (ax < 2) {
     let term = ax;
     let sum = ax;
     for (let n = 1; n < 200; n += 1) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+      term *= (2 * x2) / (2 * n + 1);
+      sum += term;
+      if (term < 1e-17 * sum) break;
     }
-    return sign * TL_GEN_TWO_OVER_SQRT_PI * sum;
+    return sign * TL_GEN_TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
   }
   // erfc(x) = exp(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + 2 / ...))))
   let f = ax;
   for (let k = 120; k >= 1; k -= 1) f = ax + (k / 2) / f;
-  const erfc = Math.exp(-x2) / Math.sqrt(Math.PI) / f;
-  return sign * (1 - erfc);
+  return sign * (1 - Math.exp(-x2) / Math.sqrt(Math.PI) / f);
 }
 
 export function tlGenGelu(x) {
@@ -356,6 +355,45 @@ export function tlGenSampleIndex(probs, u) {
   return last;
 }
 
+export function tlGenNext(net, vocab, prompt, generated, temperature, topK, topP, cache) {
+  // The next token's distribution, as tokenlab.widgets.generate.next_token: {promptIds,
+  // skipped, ids (what the model sees: the last `context`), dropped, logits, probs}; logits and
+  // probs are null when the model sees no id. `cache` (an object, optional) keeps the logits of
+  // the last ids, so moving a slider does not rerun the model.
+  const { ids: promptIds, skipped } = tlGenEncode(prompt, vocab);
+  const all = promptIds.concat(generated);
+  const context = net ? net.config.context : 0;
+  const seen = all.slice(Math.max(0, all.length - context));
+  const r = { promptIds, skipped, ids: seen, dropped: all.length - seen.length, logits: null,
+    probs: null };
+  if (!net || !seen.length) return r;
+  const key = seen.join(",");
+  let logits;
+  if (cache && cache.key === key) logits = cache.logits;
+  else {
+    logits = tlGenForward(net, seen);
+    if (cache) Object.assign(cache, { key, logits });
+  }
+  r.logits = logits;
+  r.probs = tlGenFilter(logits, temperature, topK, topP);
+  return r;
+}
+
+export function tlGenSample(net, vocab, prompt, generated, temperature, topK, topP, seed, count,
+  cache) {
+  // `generated` and `count` more ids: id n after the prompt (n from 0) takes draw n of
+  // mulberry32(seed). Stops early if the model sees no id.
+  const next = tlGenMulberry32(seed);
+  for (let n = 0; n < generated.length; n += 1) next();
+  let out = generated.slice();
+  for (let s = 0; s < count; s += 1) {
+    const r = tlGenNext(net, vocab, prompt, out, temperature, topK, topP, cache);
+    if (!r.probs) break;
+    out = out.concat([tlGenSampleIndex(r.probs, next())]);
+  }
+  return out;
+}
+
 // ---- helpers ----------------------------------------------------------------------------------
 
 function tlGenEl(tag, className, parent, text) {
@@ -477,30 +515,10 @@ function render({ model, el }) {
   const status = tlGenEl("div", "tl-gen-status", root);
 
   // ---- the numbers for the state on screen --------------------------------------------------
-  let cache = { key: null, logits: null };
+  const cache = {};
   function compute() {
-    const { ids: promptIds, skipped } = tlGenEncode(st.prompt, st.vocab);
-    const all = promptIds.concat(st.generated);
-    const seen = all.slice(Math.max(0, all.length - context));
-    const r = { promptIds, skipped, ids: seen, dropped: all.length - seen.length, probs: null };
-    if (!net || !seen.length) return r;
-    const key = seen.join(",");
-    if (cache.key !== key) cache = { key, logits: tlGenForward(net, seen) };
-    r.logits = cache.logits;
-    r.probs = tlGenFilter(cache.logits, st.temperature, st.top_k, st.top_p);
-    return r;
-  }
-
-  let rng = { seed: null, n: 0, next: null };
-  function draw(n) {
-    // Draw n (from 0) of mulberry32(seed).
-    if (rng.seed !== st.seed || rng.n > n) rng = { seed: st.seed, n: 0, next: tlGenMulberry32(st.seed) };
-    let u = 0;
-    while (rng.n <= n) {
-      u = rng.next();
-      rng.n += 1;
-    }
-    return u;
+    return tlGenNext(net, st.vocab, st.prompt, st.generated, st.temperature, st.top_k, st.top_p,
+      cache);
   }
 
   // ---- showing --------------------------------------------------------------------------
@@ -575,12 +593,10 @@ function render({ model, el }) {
       : "Computed in your browser (no kernel needed).";
   }
 
-  let numbers = null;
   function refresh() {
-    numbers = compute();
+    const numbers = compute();
     place(numbers);
     showBars(numbers.probs, "browser");
-    onResult();
   }
 
   function onResult() {
@@ -607,13 +623,9 @@ function render({ model, el }) {
   }
 
   function sample(count) {
-    for (let s = 0; s < count; s += 1) {
-      const r = s === 0 && numbers ? numbers : compute();
-      if (!r.probs) break;
-      const id = tlGenSampleIndex(r.probs, draw(st.generated.length));
-      st.generated = st.generated.concat([id]);
-      numbers = null;
-    }
+    if (!net) return;
+    st.generated = tlGenSample(net, st.vocab, st.prompt, st.generated, st.temperature, st.top_k,
+      st.top_p, st.seed, count, cache);
     commit(["generated"]);
   }
 
@@ -669,6 +681,7 @@ function render({ model, el }) {
     if (tlGenSame(next, st)) return;
     st = next;
     refresh();
+    onResult(); // a kernel result that already fits the new state
   }
 
   const names = ["vocab", "prompt", "generated", "temperature", "top_k", "top_p", "seed"];

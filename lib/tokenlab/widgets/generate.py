@@ -303,9 +303,9 @@ def next_token(
     >>> from tokenlab.lm import GPT
     >>> _ = torch.manual_seed(0)
     >>> m = GPT(3, width=8, heads=2, layers=1, context=4)
-    >>> r = next_token(m, ["a", "b", "c"], "ab?ca", temperature=0)
+    >>> r = next_token(m, ["a", "b", "c"], "ab?cab", temperature=0)
     >>> r["skipped"], r["ids"], r["dropped"], sum(r["probs"])
-    (['?'], [1, 2, 0], 1, 1.0)
+    (['?'], [1, 2, 0, 1], 1, 1.0)
     """
     from tokenlab.lm import filter_logits
 
@@ -352,7 +352,7 @@ class Mulberry32:
     --------
     >>> r = Mulberry32(0)
     >>> [round(r.next(), 6) for _ in range(3)]
-    [0.266982, 0.000766, 0.225946]
+    [0.266429, 0.00033, 0.223272]
     """
 
     def __init__(self, seed: int) -> None:
@@ -390,6 +390,22 @@ def sample_index(probs: Sequence[float], u: float) -> int:
 
 
 # ---- the widget ---------------------------------------------------------------------------
+
+
+class _Float(traitlets.Float):
+    """traitlets' Float, checked first as :func:`~tokenlab.widgets._checks.number` checks (a
+    bool, which traitlets takes as 0.0 or 1.0, is refused)."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        return super().validate(obj, None if value is None else number(self.name, value))
+
+
+class _Int(traitlets.Int):
+    """traitlets' Int, checked first as :func:`~tokenlab.widgets._checks.integer` checks (a bool
+    or a float such as 1.0, which traitlets takes, is refused)."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        return super().validate(obj, None if value is None else integer(self.name, value))
 
 
 class GenerateWidget(Recomputed, anywidget.AnyWidget):
@@ -432,7 +448,7 @@ class GenerateWidget(Recomputed, anywidget.AnyWidget):
     >>> w.top_p = 1.5
     Traceback (most recent call last):
     ...
-    traitlets.traitlets.TraitError: top_p must be in (0, 1] or None (no top-p), got 1.5
+    ValueError: top_p must be in (0, 1] or None (no top-p), got 1.5
     """
 
     _esm = (HERE / "generate.js").read_text(encoding="utf-8")
@@ -444,10 +460,10 @@ class GenerateWidget(Recomputed, anywidget.AnyWidget):
     vocab = traitlets.List().tag(sync=True)
     prompt = traitlets.Unicode("ROMEO:").tag(sync=True)
     generated = traitlets.List().tag(sync=True)
-    temperature = traitlets.Float(0.8).tag(sync=True)
-    top_k = traitlets.Int(allow_none=True, default_value=None).tag(sync=True)
-    top_p = traitlets.Float(allow_none=True, default_value=None).tag(sync=True)
-    seed = traitlets.Int(0).tag(sync=True)
+    temperature = _Float(0.8).tag(sync=True)
+    top_k = _Int(allow_none=True, default_value=None).tag(sync=True)
+    top_p = _Float(allow_none=True, default_value=None).tag(sync=True)
+    seed = _Int(0).tag(sync=True)
     result = traitlets.Dict().tag(sync=True)
 
     def __init__(
