@@ -37,6 +37,7 @@ from tokenlab.widgets.generate import (
     Mulberry32,
     encode_prompt,
     export_gpt,
+    gpt_from_export,
     next_token,
     sample_index,
 )
@@ -412,6 +413,32 @@ def test_export_holds_every_tensor_exactly(positions, tie):
     numbers = model.num_parameters() + (0 if positions == "learned" else 8 * 16)
     assert offset == numbers
     assert len(e["data"]) == 4 * math.ceil(4 * numbers / 3)
+
+
+@pytest.mark.parametrize("kwargs", MODELS)
+def test_export_round_trips(kwargs):
+    model = random_gpt(**kwargs)
+    back = gpt_from_export(export_gpt(model))
+    assert back.state_dict().keys() == model.state_dict().keys()
+    assert all(torch.equal(a, b) for a, b in zip(back.state_dict().values(),
+                                                 model.state_dict().values(), strict=True))
+    assert (back.head.weight is back.tok.weight) == (model.head.weight is model.tok.weight)
+    ids = torch.tensor([[1, 2, 3, 0]])
+    assert torch.equal(back(ids), model(ids))
+    w = GenerateWidget(model, vocab=[str(i) for i in range(model.vocab_size)])
+    again = gpt_from_export({"config": w.config, "tensors": w.tensors, "weights": w.weights})
+    assert torch.equal(again(ids), model(ids))
+
+
+def test_export_round_trip_refuses_a_broken_state():
+    e = export_gpt(random_gpt())
+    with pytest.raises(ValueError, match="too short for ln_f.bias"):
+        gpt_from_export({**e, "data": base64.b64encode(base64.b64decode(e["data"])[:-8]).decode()})
+    with pytest.raises(ValueError, match=r"blocks\.0\.ln1\.bias is missing"):
+        gpt_from_export({**e, "tensors": [t for t in e["tensors"] if t[0] != "blocks.0.ln1.bias"]})
+    bad = [[n, [1, *s] if n == "ln_f.weight" else s, o] for n, s, o in e["tensors"]]
+    with pytest.raises(ValueError, match=r"ln_f.weight has shape \[1, 16\]"):
+        gpt_from_export({**e, "tensors": bad})
 
 
 def test_export_size_of_a_chapter_sized_model():

@@ -22,6 +22,7 @@ DOM the JavaScript builds is documented at the top of ``generate.js``.
 from __future__ import annotations
 
 import base64
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = [
     "Mulberry32",
     "encode_prompt",
     "export_gpt",
+    "gpt_from_export",
     "next_token",
     "sample_index",
 ]
@@ -216,6 +218,73 @@ def export_gpt(model: Any) -> dict[str, Any]:
     flat = torch.cat(chunks).numpy()
     raw = flat.astype("<f4").tobytes()
     return {"config": config, "tensors": tensors, "data": base64.b64encode(raw).decode("ascii")}
+
+
+def gpt_from_export(exported: dict[str, Any]) -> Any:
+    """The :class:`tokenlab.lm.GPT` that :func:`export_gpt` wrote (what a page embeds).
+
+    Parameters
+    ----------
+    exported : dict
+        ``{"config", "tensors", "data"}`` as :func:`export_gpt` returns them; a widget's state
+        (``config``, ``tensors``, ``weights``) works too.
+
+    Returns
+    -------
+    tokenlab.lm.GPT
+        In eval mode, float32, on the CPU, with every exported value; learned positions are
+        loaded from ``positions``, sinusoidal ones must equal the table the GPT builds itself.
+
+    Raises
+    ------
+    ValueError
+        If a tensor is missing, has the wrong shape, or the data is too short.
+
+    Examples
+    --------
+    >>> from tokenlab.lm import GPT
+    >>> _ = torch.manual_seed(0)
+    >>> m = GPT(5, width=8, heads=2, layers=1, context=4)
+    >>> back = gpt_from_export(export_gpt(m))
+    >>> torch.equal(back(torch.tensor([1, 2])), m(torch.tensor([1, 2])))
+    True
+    """
+    from tokenlab.lm import GPT
+
+    if not isinstance(exported, dict):
+        raise TypeError(f"exported must be a dict, got {type(exported).__name__}")
+    c = exported["config"]
+    data = exported.get("data", exported.get("weights"))
+    raw = base64.b64decode(data, validate=True)
+    flat = torch.frombuffer(bytearray(raw), dtype=torch.float32)
+    model = GPT(c["vocab_size"], width=c["width"], heads=c["heads"], layers=c["layers"],
+                context=c["context"], ff=c["ff"], positions=c["positions"],
+                tie_weights=c["tied"]).eval()
+    values = {}
+    for name, shape, offset in exported["tensors"]:
+        n = math.prod(shape)
+        if offset + n > flat.numel():
+            raise ValueError(f"exported: the data is too short for {name}")
+        values[name] = flat[offset:offset + n].reshape(shape)
+    state = model.state_dict()
+    positions = values.pop("positions", None)
+    if positions is None:
+        raise ValueError("exported: no positions")
+    if c["positions"] == "learned":
+        values["pos.weight"] = positions
+    elif not torch.equal(positions, model.positions_table()):
+        raise ValueError("exported: its sinusoidal positions are not tokenlab's table")
+    if c["tied"]:
+        values["head.weight"] = values.get("tok.weight")
+    for name, t in state.items():
+        v = values.get(name)
+        if v is None:
+            raise ValueError(f"exported: {name} is missing")
+        if v.shape != t.shape:
+            raise ValueError(f"exported: {name} has shape {list(v.shape)}, the GPT needs "
+                             f"{list(t.shape)}")
+    model.load_state_dict({name: values[name] for name in state})
+    return model
 
 
 # ---- the numbers --------------------------------------------------------------------------
