@@ -65,6 +65,15 @@ const plain = (v) => (v instanceof Float64Array ? Array.from(v) : v);
 const fns = {
   forward: (ids) => G.tlGenForward(net, ids, true).map((r) => Array.from(r)),
   last: (ids) => Array.from(G.tlGenForward(net, ids)),
+  cached: (seqs) => {
+    // Each sequence through one key/value cache, and from scratch: [max |difference|].
+    const kv = {};
+    return seqs.map((ids) => {
+      const a = G.tlGenForward(net, ids, false, kv);
+      const b = G.tlGenForward(net, ids);
+      return Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+    });
+  },
   next: (...a) => {
     const r = G.tlGenNext(net, ...a, {});
     return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)]));
@@ -190,6 +199,17 @@ def test_js_forward_matches_gpt(node_run, kwargs):
         assert d64 <= TOL_F64, (ids, d64)
         assert float(want32.abs().max()) > 1.0, "the logits are not trivially small"
     assert got[-1] == got[len(prompts) - 1][-1], "the last position alone is the same"
+
+
+def test_js_key_value_cache_changes_nothing(node_run):
+    """Growing ids reuse the cached keys and values; an edit or a slid window recomputes; the
+    logits are the same bits as a recomputation from scratch."""
+    model = random_gpt("learned", context=8, seed=3)
+    ids = [1, 5, 2, 7, 7, 0, 3, 9, 4, 4, 12]
+    seqs = [ids[:n] for n in range(1, 9)]  # one new token at a time
+    seqs += [ids[:8], ids[1:9], ids[2:10], [1, 5, 6], [1, 5, 6, 2, 2], [1], [1, 5, 6, 2, 2, 3]]
+    got = node_run([["cached", seqs]], export_gpt(model))[0]
+    assert got == [0] * len(seqs)
 
 
 def test_js_forward_on_gpt_init_weights(node_run):

@@ -184,8 +184,12 @@ function tlGenLinear(x, rows, nIn, w, b, nOut, out) {
   }
 }
 
-export function tlGenForward(model, ids, allPositions = false) {
-  // Logits: a Float64Array of V for the last position, or an array of L of them.
+export function tlGenForward(model, ids, allPositions = false, kv = null) {
+  // Logits: a Float64Array of V for the last position, or (allPositions) an array of them for
+  // every position computed. With `kv` (an object kept between calls) the keys and values of
+  // each layer are kept: when the ids extend the last call's ids, only the new positions are
+  // computed. Every row is computed by the same operations either way, so the logits are the
+  // same bits as a recomputation from scratch.
   const { config, t } = model;
   const W = config.width;
   const H = config.heads;
@@ -195,35 +199,58 @@ export function tlGenForward(model, ids, allPositions = false) {
   const eps = config.eps;
   const L = ids.length;
   if (L < 1 || L > config.context) throw new Error(`need 1 to ${config.context} ids, got ${L}`);
-  const x = new Float64Array(L * W);
+  let start = 0;
+  let K;
+  let Vs;
+  if (kv) {
+    const extends_ = Array.isArray(kv.ids) && kv.ids.length <= L &&
+      kv.ids.every((id, i) => id === ids[i]);
+    if (!extends_ || !kv.k) {
+      kv.ids = [];
+      kv.k = Array.from({ length: config.layers }, () => new Float64Array(config.context * W));
+      kv.v = Array.from({ length: config.layers }, () => new Float64Array(config.context * W));
+    }
+    start = Math.min(kv.ids.length, L - 1);
+    K = kv.k;
+    Vs = kv.v;
+  } else {
+    K = Array.from({ length: config.layers }, () => new Float64Array(L * W));
+    Vs = Array.from({ length: config.layers }, () => new Float64Array(L * W));
+  }
+  const n = L - start; // the rows computed now: positions start .. L-1
+  const x = new Float64Array(n * W);
   const tok = t["tok.weight"];
   const pos = t.positions;
-  for (let i = 0; i < L; i += 1) {
-    for (let c = 0; c < W; c += 1) x[i * W + c] = tok[ids[i] * W + c] + pos[i * W + c];
+  for (let r = 0; r < n; r += 1) {
+    const i = start + r;
+    for (let c = 0; c < W; c += 1) x[r * W + c] = tok[ids[i] * W + c] + pos[i * W + c];
   }
-  const h = new Float64Array(L * W);
-  const q = new Float64Array(L * W);
-  const k = new Float64Array(L * W);
-  const v = new Float64Array(L * W);
-  const att = new Float64Array(L * W);
-  const tmp = new Float64Array(L * W);
-  const hid = new Float64Array(L * F);
+  const h = new Float64Array(n * W);
+  const q = new Float64Array(n * W);
+  const att = new Float64Array(n * W);
+  const tmp = new Float64Array(n * W);
+  const hid = new Float64Array(n * F);
   const scores = new Float64Array(L);
   const scale = 1 / Math.sqrt(D);
   for (let layer = 0; layer < config.layers; layer += 1) {
     const p = `blocks.${layer}.`;
-    tlGenLayerNorm(x, L, W, t[`${p}ln1.weight`], t[`${p}ln1.bias`], eps, h);
-    tlGenLinear(h, L, W, t[`${p}attn.q_proj.weight`], t[`${p}attn.q_proj.bias`], W, q);
-    tlGenLinear(h, L, W, t[`${p}attn.k_proj.weight`], t[`${p}attn.k_proj.bias`], W, k);
-    tlGenLinear(h, L, W, t[`${p}attn.v_proj.weight`], t[`${p}attn.v_proj.bias`], W, v);
+    const k = K[layer];
+    const v = Vs[layer];
+    tlGenLayerNorm(x, n, W, t[`${p}ln1.weight`], t[`${p}ln1.bias`], eps, h);
+    tlGenLinear(h, n, W, t[`${p}attn.q_proj.weight`], t[`${p}attn.q_proj.bias`], W, q);
+    tlGenLinear(h, n, W, t[`${p}attn.k_proj.weight`], t[`${p}attn.k_proj.bias`], W,
+      k.subarray(start * W, L * W));
+    tlGenLinear(h, n, W, t[`${p}attn.v_proj.weight`], t[`${p}attn.v_proj.bias`], W,
+      v.subarray(start * W, L * W));
     att.fill(0);
     for (let hh = 0; hh < H; hh += 1) {
       const off = hh * D;
-      for (let i = 0; i < L; i += 1) {
+      for (let r = 0; r < n; r += 1) {
+        const i = start + r;
         let top = -Infinity;
         for (let j = 0; j <= i; j += 1) {
           let s = 0;
-          for (let c = 0; c < D; c += 1) s += q[i * W + off + c] * k[j * W + off + c];
+          for (let c = 0; c < D; c += 1) s += q[r * W + off + c] * k[j * W + off + c];
           s *= scale;
           scores[j] = s;
           if (s > top) top = s;
@@ -235,27 +262,28 @@ export function tlGenForward(model, ids, allPositions = false) {
         }
         for (let j = 0; j <= i; j += 1) {
           const wgt = scores[j] / sum;
-          for (let c = 0; c < D; c += 1) att[i * W + off + c] += wgt * v[j * W + off + c];
+          for (let c = 0; c < D; c += 1) att[r * W + off + c] += wgt * v[j * W + off + c];
         }
       }
     }
-    tlGenLinear(att, L, W, t[`${p}attn.out_proj.weight`], t[`${p}attn.out_proj.bias`], W, tmp);
-    for (let n = 0; n < L * W; n += 1) x[n] += tmp[n];
-    tlGenLayerNorm(x, L, W, t[`${p}ln2.weight`], t[`${p}ln2.bias`], eps, h);
-    tlGenLinear(h, L, W, t[`${p}ff.0.weight`], t[`${p}ff.0.bias`], F, hid);
-    for (let n = 0; n < L * F; n += 1) hid[n] = tlGenGelu(hid[n]);
-    tlGenLinear(hid, L, F, t[`${p}ff.2.weight`], t[`${p}ff.2.bias`], W, tmp);
-    for (let n = 0; n < L * W; n += 1) x[n] += tmp[n];
+    tlGenLinear(att, n, W, t[`${p}attn.out_proj.weight`], t[`${p}attn.out_proj.bias`], W, tmp);
+    for (let m = 0; m < n * W; m += 1) x[m] += tmp[m];
+    tlGenLayerNorm(x, n, W, t[`${p}ln2.weight`], t[`${p}ln2.bias`], eps, h);
+    tlGenLinear(h, n, W, t[`${p}ff.0.weight`], t[`${p}ff.0.bias`], F, hid);
+    for (let m = 0; m < n * F; m += 1) hid[m] = tlGenGelu(hid[m]);
+    tlGenLinear(hid, n, F, t[`${p}ff.2.weight`], t[`${p}ff.2.bias`], W, tmp);
+    for (let m = 0; m < n * W; m += 1) x[m] += tmp[m];
   }
-  const rows = allPositions ? Array.from({ length: L }, (_, i) => i) : [L - 1];
+  if (kv) kv.ids = ids.slice();
+  const rows = allPositions ? Array.from({ length: n }, (_, r) => r) : [n - 1];
   const head = t["head.weight"];
   const zeros = new Float64Array(V);
-  const out = rows.map((i) => {
-    const xi = new Float64Array(W);
-    tlGenLayerNorm(x.subarray(i * W, (i + 1) * W), 1, W, t["ln_f.weight"], t["ln_f.bias"], eps,
-      xi);
+  const out = rows.map((r) => {
+    const xr = new Float64Array(W);
+    tlGenLayerNorm(x.subarray(r * W, (r + 1) * W), 1, W, t["ln_f.weight"], t["ln_f.bias"], eps,
+      xr);
     const logits = new Float64Array(V);
-    tlGenLinear(xi, 1, W, head, zeros, V, logits);
+    tlGenLinear(xr, 1, W, head, zeros, V, logits);
     return logits;
   });
   return allPositions ? out : out[0];
@@ -359,7 +387,8 @@ export function tlGenNext(net, vocab, prompt, generated, temperature, topK, topP
   // The next token's distribution, as tokenlab.widgets.generate.next_token: {promptIds,
   // skipped, ids (what the model sees: the last `context`), dropped, logits, probs}; logits and
   // probs are null when the model sees no id. `cache` (an object, optional) keeps the logits of
-  // the last ids, so moving a slider does not rerun the model.
+  // the last ids, so moving a slider does not rerun the model, and the keys and values of every
+  // layer, so a sampled token (or a character typed at the end) computes one new position.
   const { ids: promptIds, skipped } = tlGenEncode(prompt, vocab);
   const all = promptIds.concat(generated);
   const context = net ? net.config.context : 0;
@@ -371,7 +400,8 @@ export function tlGenNext(net, vocab, prompt, generated, temperature, topK, topP
   let logits;
   if (cache && cache.key === key) logits = cache.logits;
   else {
-    logits = tlGenForward(net, seen);
+    if (cache && !cache.kv) cache.kv = {};
+    logits = tlGenForward(net, seen, false, cache ? cache.kv : null);
     if (cache) Object.assign(cache, { key, logits });
   }
   r.logits = logits;
