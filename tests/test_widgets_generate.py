@@ -161,6 +161,27 @@ def test_doctests():
     assert result.attempted >= 8 and result.failed == 0
 
 
+def test_js_documents_its_contract():
+    esm = GEN_JS.read_text(encoding="utf-8")
+    css = GEN_CSS.read_text(encoding="utf-8")
+    header = esm.split("\nconst ", 1)[0]
+    for name in ("config", "tensors", "weights", "vocab", "prompt", "generated", "temperature",
+                 "top_k", "top_p", "seed", "result", ".tl-gen", "input.tl-gen-prompt",
+                 "input.tl-gen-temp", "input.tl-gen-topk", "input.tl-gen-topp",
+                 "input.tl-gen-seed", "button.tl-gen-sample", "button.tl-gen-sample-many",
+                 "button.tl-gen-reset", ".tl-gen-output", "data-generated", ".tl-gen-note",
+                 "data-skipped", "data-dropped", ".tl-gen-kept", "data-kept",
+                 ".tl-gen-bar-row[data-id=i][data-rank=r]", ".tl-gen-bar-fill",
+                 ".tl-gen-bar-value", ".tl-gen-status[data-source=S]", "mulberry32"):
+        assert name in header, f"{name} is not documented"
+    assert ".innerHTML" not in esm and "insertAdjacentHTML" not in esm
+    assert "var(--pst-color" in css and "var(--jp-" in css
+    assert 'html[data-theme="dark"]' in css
+    # The site test's marker is in this widget's JavaScript and in no other widget's.
+    for other in HERE.glob("*.js"):
+        assert ("tlGenForward" in other.read_text(encoding="utf-8")) == (other == GEN_JS)
+
+
 def test_registered():
     assert widgets.GenerateWidget is GenerateWidget
     assert "GenerateWidget" in widgets.__all__
