@@ -53,6 +53,8 @@ TOL_F64 = 1e-9  # JS vs a float64 copy of the model; and the filtering
 VOCAB = list("\n !',.:;?abcdehilmnorstuwyAEMOR")  # 31 characters
 # The largest differences seen, for the report (printed by test_report_max_differences).
 SEEN: dict[str, float] = {}
+cuda = pytest.mark.cuda
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
 DRIVER = r"""
 import * as G from "./generate.mjs";
@@ -616,6 +618,22 @@ def test_model_is_not_changed(small):
     small.eval()
     assert all(torch.equal(before[k], v) for k, v in small.state_dict().items())
     assert w.model is small
+
+
+@cuda
+@needs_cuda
+def test_a_model_on_the_gpu():
+    """The export reads a CUDA model (the page gets the same bytes); the kernel side runs it
+    where it is and leaves it there."""
+    cpu = random_gpt("sinusoidal", vocab=len(VOCAB), width=16, context=12, seed=51)
+    gpu = copy.deepcopy(cpu).cuda()
+    assert export_gpt(gpu) == export_gpt(cpu)
+    a = next_token(gpu, VOCAB, "ROMEO:", [3], temperature=0.9, top_k=7)
+    b = next_token(cpu, VOCAB, "ROMEO:", [3], temperature=0.9, top_k=7)
+    assert max_diff(a["logits"], b["logits"]) < 1e-4 and a["ids"] == b["ids"]
+    w = GenerateWidget(gpu, vocab=VOCAB, temperature=0)
+    assert w.sample(5) == GenerateWidget(cpu, vocab=VOCAB, temperature=0).sample(5)
+    assert gpu.tok.weight.device.type == "cuda"
 
 
 # ---- in chromium, against a stand-in model (no kernel) --------------------------------------
