@@ -72,15 +72,18 @@ def assert_bars(data: dict, probs: list[float], tol: float = TOL) -> None:
     assert "NaN" not in str(data)
 
 
-def settings(data: dict) -> tuple[float, int | None, float | None]:
-    """The temperature, top-k and top-p the sliders show (0 = off, 1 = off)."""
-    return data["temp"], (data["topk"] or None), (None if data["topp"] >= 1 else data["topp"])
-
-
-def set_slider(page, cls: str, value: float) -> None:
+def set_slider(page, cur: dict, cls: str, value: float) -> None:
+    """Move a slider as a drag would (its value, then an input event), and note the setting it
+    gives in ``cur`` (top-k 0 and top-p 1 are off: None)."""
     page.locator(f".tl-gen input.{cls}").evaluate(
         "(s, v) => { s.value = String(v); s.dispatchEvent(new Event('input', {bubbles: true})); }",
         value)
+    if cls == "tl-gen-temp":
+        cur["temperature"] = value
+    elif cls == "tl-gen-topk":
+        cur["top_k"] = value or None
+    else:
+        cur["top_p"] = None if value >= 1 else value
 
 
 def test_generate_widget_matches_tokenlab(site_dir, open_page):
@@ -99,8 +102,12 @@ def test_generate_widget_matches_tokenlab(site_dir, open_page):
     assert max(abs(a - b) for a, b in zip(build["probs"], result["probs"], strict=True)) < 1e-6, \
         "the embedded weights are the model the kernel used"
 
-    def expect(prompt, generated, t, k, p):
-        return next_token(m64, vocab, prompt, generated, temperature=t, top_k=k, top_p=p)
+    # The settings on screen: the embedded ones until a slider moves (a slider shows the
+    # nearest step of its range, so the settings are tracked here, not read back from it).
+    cur = {"temperature": state["temperature"], "top_k": state["top_k"], "top_p": state["top_p"]}
+
+    def expect(prompt, generated):
+        return next_token(m64, vocab, prompt, generated, **cur)
 
     page, watch = open_page(CHAPTER, viewport={"width": 1280, "height": 1000})
     page.wait_for_selector(".tl-gen .tl-gen-bar-row", timeout=30_000)
@@ -113,14 +120,14 @@ def test_generate_widget_matches_tokenlab(site_dir, open_page):
     assert data["source"] == "browser" and data["prompt"] == state["prompt"]
     assert data["seed"] == state["seed"] and data["generated"] == []
     assert_bars(data, result["probs"], TOL_BUILD)
-    assert_bars(data, expect(state["prompt"], [], *settings(data))["probs"])
+    assert_bars(data, expect(state["prompt"], [])["probs"])
 
     # Typing a prompt, with a character the model does not know.
     box = root.locator("input.tl-gen-prompt")
     box.fill("")
     box.press_sequentially("To be, or not é", delay=5)
     data = page.evaluate(READ)
-    r = expect("To be, or not é", [], *settings(data))
+    r = expect("To be, or not é", [])
     assert data["skipped"] == r["skipped"] and "é" in data["skipped"]
     assert "skipped" in data["note"] and "\u201c\u00e9\u201d" in data["note"]
     assert_bars(data, r["probs"])
@@ -128,12 +135,14 @@ def test_generate_widget_matches_tokenlab(site_dir, open_page):
     # The sliders.
     for cls, value in (("tl-gen-temp", 0.5), ("tl-gen-topk", 10), ("tl-gen-topp", 0.9),
                        ("tl-gen-temp", 1.5), ("tl-gen-topk", 0), ("tl-gen-topp", 1)):
-        set_slider(page, cls, value)
+        set_slider(page, cur, cls, value)
         data = page.evaluate(READ)
-        assert_bars(data, expect("To be, or not é", [], *settings(data))["probs"])
-    set_slider(page, "tl-gen-temp", 0.8)
-    set_slider(page, "tl-gen-topk", 20)
-    t, k, p = settings(page.evaluate(READ))
+        assert_bars(data, expect("To be, or not é", [])["probs"])
+    set_slider(page, cur, "tl-gen-temp", 0.8)
+    set_slider(page, cur, "tl-gen-topk", 20)
+    data = page.evaluate(READ)
+    assert (data["temp"], data["topk"], data["topp"]) == (0.8, 20, 1)
+    t, k, p = cur["temperature"], cur["top_k"], cur["top_p"]
     assert (t, k, p) == (0.8, 20, None)
 
     # Sampling token by token: the kernel's sampler with the same seed gives the same ids.
@@ -142,7 +151,7 @@ def test_generate_widget_matches_tokenlab(site_dir, open_page):
         root.locator("button.tl-gen-sample").click()
         data = page.evaluate(READ)
         assert len(data["generated"]) == i
-        assert_bars(data, expect("To be, or not é", data["generated"], t, k, p)["probs"])
+        assert_bars(data, expect("To be, or not é", data["generated"])["probs"])
     kernel = GenerateWidget(m64, vocab=vocab, prompt="To be, or not é", temperature=t, top_k=k,
                             top_p=p, seed=state["seed"])
     assert kernel.sample(n) == data["generated"]
@@ -150,7 +159,7 @@ def test_generate_widget_matches_tokenlab(site_dir, open_page):
     root.locator("button.tl-gen-sample-many").click()
     data = page.evaluate(READ)
     assert kernel.sample(20) == data["generated"]
-    assert_bars(data, expect("To be, or not é", data["generated"], t, k, p)["probs"])
+    assert_bars(data, expect("To be, or not é", data["generated"])["probs"])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SCREENSHOTS / "generate-widget.png"))
 
