@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_topk.py
 	$(BIN)/python benchmarks/bench_tfidf.py
 	$(BIN)/python benchmarks/bench_attention.py
+	$(BIN)/python benchmarks/bench_bpe.py
 
 lint: install
 	$(BIN)/ruff check lib tests tools benchmarks

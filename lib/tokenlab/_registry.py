@@ -61,6 +61,15 @@ class RemoteFile:
     git_blob: str | None = None
 
 
+def file_named(files: Sequence[RemoteFile], name: str, owner: str) -> RemoteFile:
+    """The file of ``files`` called ``name`` (ValueError naming ``owner``'s files if none)."""
+    for f in files:
+        if f.name == name:
+            return f
+    known = ", ".join(f.name for f in files)
+    raise ValueError(f"file must be one of the files of {owner} ({known}), got {name!r}")
+
+
 def digests(file: Path, size: int) -> tuple[str, str]:
     """SHA-256 and git blob id of ``file`` (of ``size`` bytes) in one pass.
 

@@ -48,7 +48,9 @@ GPT2_PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+
 FORMAT = "tokenlab-bpe"
 VERSION = 1
 
-_CACHE_LIMIT = 65536
+# Distinct pieces cached (about 40 MB at most; once full, new pieces are merged but not kept;
+# all of NSMC has 405,416 distinct pieces under cl100k_base).
+_CACHE_LIMIT = 1 << 18
 # "Not a token" in the merge loop: larger than any rank, so min() skips it.
 _NO_RANK = 1 << 62
 # Pieces longer than this many bytes are merged with a heap (n log n); shorter ones with a
@@ -746,9 +748,8 @@ class BPETokenizer:
             ids = cache.get(piece)
             if ids is None:
                 ids = self._encode_piece(piece.encode("utf-8"))
-                if len(cache) >= _CACHE_LIMIT:
-                    cache.clear()
-                cache[piece] = ids
+                if len(cache) < _CACHE_LIMIT:  # full: keep the pieces seen first
+                    cache[piece] = ids
             out.extend(ids)
         return out
 

@@ -188,12 +188,7 @@ class CorpusInfo:
         >>> CORPORA["tinyshakespeare"].file("input.txt").git_blob[:7]
         '7dcb3a2'
         """
-        for f in self.files:
-            if f.name == name:
-                return f
-        known = ", ".join(f.name for f in self.files)
-        raise ValueError(f"file must be one of the files of corpus {self.name!r} ({known}), "
-                         f"got {name!r}")
+        return _registry.file_named(self.files, name, f"corpus {self.name!r}")
 
 
 _NSMC_URL = "https://raw.githubusercontent.com/e9t/nsmc/master/"

@@ -100,12 +100,7 @@ class ModelInfo:
         >>> MODELS["all-MiniLM-L6-v2"].file("vocab.txt").url.endswith("/resolve/main/vocab.txt")
         True
         """
-        for f in self.files:
-            if f.name == name:
-                return f
-        known = ", ".join(f.name for f in self.files)
-        raise ValueError(f"file must be one of the files of model {self.name!r} ({known}), "
-                         f"got {name!r}")
+        return _registry.file_named(self.files, name, f"model {self.name!r}")
 
 
 _MINILM_URL = "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/"
