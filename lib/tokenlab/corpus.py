@@ -766,7 +766,9 @@ def load(name: str, split: str | None = None) -> list[Record]:
     label ``None``.
     ``aclImdb``: split ``"train"`` (the default) or ``"test"``, read with :func:`read_folder`
     from ``<data dir>/aclImdb/aclImdb/<split>/{neg,pos}``; label ``"neg"`` or ``"pos"``.
-    No checksum of its archive is recorded, so it is never downloaded: unpack it by hand.
+    Its archive is downloaded and checked against the SHA-256 recorded in :data:`CORPORA`
+    (one that independent projects record for it; the registry has not downloaded it itself),
+    then unpacked into the data directory.
 
     Lines are split on ``"\\n"`` only: ``str.splitlines`` would also split on U+0085 and
     U+2028, which occur inside sentences of real corpora. The files are streamed by the
