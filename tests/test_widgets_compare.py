@@ -408,6 +408,286 @@ def test_tiktoken_decode_and_token_strings(node_run, references):
     assert ok(got[4]) == references["o200k_base"](["a\ufffdb"])[0]
 
 
+# ------------------------------------------------------------------- the widget in Python
+
+
+@pytest.fixture(scope="module")
+def bpe():
+    """A small byte-level BPE trained on English and Korean (as Chapter 1's is)."""
+    from tokenlab.bpe import BPETokenizer
+
+    return BPETokenizer.train(["the cat sat on the mat. " * 3, "고양이가 매트 위에 앉았다 고양이",
+                               "New York is not York"], 320)
+
+
+@pytest.fixture(scope="module")
+def widget(bpe):
+    from tokenlab.widgets.compare import TokenizerCompareWidget
+
+    return TokenizerCompareWidget(bpe=bpe, text="The cat sat on the mat. 고양이가 앉았다.")
+
+
+SENTENCES = [
+    "Tokenization is not the same in every model.",
+    "이 영화 정말 최고예요!!! 배우들의 연기가 좋았다",
+    "GPT-4o와 BERT는 같은 문장을 다르게 자른다: New York, 뉴욕, ＡＢＣ, café 👍🏽",
+]
+
+
+def expected_ids(references, bpe, text: str) -> dict[str, list[int]]:
+    return {"bpe": bpe.encode(text), "wordpiece": references["wordpiece"]([text])[0],
+            **{name: references[name]([text])[0] for name in ENCODINGS}}
+
+
+def test_compare_tokenizers_equals_the_references(references, bpe):
+    from tokenlab.widgets.compare import compare_tokenizers
+
+    for text in SENTENCES + HARD[:12]:
+        out = compare_tokenizers(text, bpe)
+        assert list(out) == ["bpe", "wordpiece", *ENCODINGS]
+        assert {k: v["ids"] for k, v in out.items()} == expected_ids(references, bpe, text)
+        for entry in out.values():
+            assert entry["count"] == len(entry["ids"]) == len(entry["tokens"])
+            assert entry["per_char"] == (entry["count"] / len(text) if text else 0.0)
+    out = compare_tokenizers("naïve 토큰", bpe)
+    assert out["wordpiece"]["tokens"][0] == "naive"
+    assert "".join(out["o200k_base"]["tokens"]) == "naïve 토큰"
+
+
+def test_widget_state_and_kernel_recompute(widget, bpe):
+    from tokenlab.widgets import compare as C
+
+    assert widget.bpe == bpe.to_dict()
+    assert len(widget.wordpiece["vocab"]) == 30522
+    assert widget.wordpiece["vocab"][100] == "[UNK]" and widget.wordpiece["lowercase"] is True
+    assert [e["name"] for e in widget.encodings] == list(ENCODINGS)
+    patterns = _patterns()
+    assert {e["name"]: e["pattern"] for e in widget.encodings} == patterns
+    assert {e["name"]: e["size"] for e in widget.encodings} == {"cl100k_base": 100256,
+                                                                 "o200k_base": 199998}
+    assert widget.result["text"] == widget.text
+    widget.text = "New York"
+    assert widget.result["text"] == "New York"
+    assert widget.result["tokenizers"] == C.compare_tokenizers("New York", bpe)
+    assert widget.result["tokenizers"]["wordpiece"]["tokens"] == ["new", "york"]
+
+
+def test_bad_input_is_named(bpe):
+    from tokenlab.widgets.compare import TokenizerCompareWidget, compare_tokenizers
+
+    with pytest.raises(TypeError, match="bpe"):
+        TokenizerCompareWidget(bpe=None)
+    with pytest.raises(TypeError, match="text"):
+        TokenizerCompareWidget(bpe=bpe, text=5)
+    with pytest.raises(ValueError, match="wordpiece"):
+        TokenizerCompareWidget(bpe=bpe, wordpiece="no-such-model")
+    with pytest.raises(TypeError, match="wordpiece"):
+        TokenizerCompareWidget(bpe=bpe, wordpiece=3)
+    with pytest.raises(TypeError, match="text"):
+        compare_tokenizers(None, bpe)
+    with pytest.raises(TypeError, match="bpe"):
+        compare_tokenizers("x", "not a tokenizer")
+    with pytest.raises(TypeError):
+        TokenizerCompareWidget(bpe)  # keyword-only
+
+
+def test_package_exports_and_doctests(tmp_path):
+    import doctest
+
+    from tokenlab import widgets
+    from tokenlab.widgets import compare as C
+    from widget_harness import assert_es_module_loads
+
+    assert widgets.TokenizerCompareWidget is C.TokenizerCompareWidget
+    assert "TokenizerCompareWidget" in widgets.__all__
+    result = doctest.testmod(C, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 6 and result.failed == 0
+    assert_es_module_loads(C.TokenizerCompareWidget._esm, tmp_path, "compare")
+    esm, css = C.TokenizerCompareWidget._esm, C.TokenizerCompareWidget._css
+    assert ".innerHTML" not in esm and "insertAdjacentHTML" not in esm
+    assert "var(--pst-color" in css and "var(--jp-" in css and 'html[data-theme="dark"]' in css
+    # The site test's marker is in this widget's JavaScript and in no other widget's.
+    for other in WIDGETS.glob("*.js"):
+        assert ("tl-cmp-panel" in other.read_text(encoding="utf-8")) == (other.name == "compare.js")
+
+
+def test_fetch_static_copies_rank_files_only_with_their_sha256(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fetch_static",
+                                                  ROOT / "tools" / "fetch_static.py")
+    fetch_static = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fetch_static)
+    manifest = json.loads((ROOT / "tools" / "static-assets.json").read_text(encoding="utf-8"))
+    entries = {m["file"]: m for m in manifest["models"]}
+    assert set(entries) == {f"{name}.tiktoken" for name in ENCODINGS}
+    # The pinned sha256 are those SOURCE.md records (and tiktoken's openai_public.py).
+    source = need(models_dir() / "tiktoken" / "SOURCE.md").read_text(encoding="utf-8")
+    for name, entry in entries.items():
+        assert f"{entry['sha256']}  {name}" in source
+    entry = entries["cl100k_base.tiktoken"]
+    target = fetch_static.fetch_model_file(entry, tmp_path)
+    assert target == tmp_path / "tiktoken" / "cl100k_base.tiktoken"
+    assert target.read_bytes() == (models_dir() / "tiktoken" / "cl100k_base.tiktoken").read_bytes()
+    bad = {**entry, "sha256": "0" * 64, "dest": "other/cl100k_base.tiktoken"}
+    with pytest.raises(SystemExit, match="sha256 mismatch"):
+        fetch_static.fetch_model_file(bad, tmp_path)
+    assert not (tmp_path / "other").exists()
+
+
+# ------------------------------------------- compare.js in a real browser, no kernel, no site
+
+READ = """
+(n) => {
+  const root = document.querySelectorAll(".tl-cmp")[n];
+  const out = { chars: Number(root.querySelector(".tl-cmp-chars").dataset.count),
+                source: root.querySelector(".tl-cmp-status").dataset.source, panels: {} };
+  for (const p of root.querySelectorAll(".tl-cmp-panel")) {
+    const chips = [...p.querySelectorAll(".tl-cmp-chip")];
+    out.panels[p.dataset.tokenizer] = {
+      state: p.dataset.state,
+      count: p.querySelector(".tl-cmp-count").dataset.count,
+      ratio: p.querySelector(".tl-cmp-ratio").dataset.value,
+      ids: chips.map((c) => Number(c.dataset.id)),
+      tokens: chips.map((c) => c.dataset.token),
+    };
+  }
+  return out;
+}
+"""
+
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def vendor_url(tmp_path_factory):
+    """A local server with a blank page and the rank files where the site keeps them."""
+    import functools
+    import http.server
+    import threading
+
+    from tokenlab import models
+
+    root = tmp_path_factory.mktemp("site")
+    (root / "vendor" / "tiktoken").mkdir(parents=True)
+    for name in ENCODINGS:
+        shutil.copyfile(models.path("tiktoken", f"{name}.tiktoken"),
+                        root / "vendor" / "tiktoken" / f"{name}.tiktoken")
+    (root / "blank.html").write_text(
+        "<!doctype html><html><head><link rel='icon' href='data:,'></head><body></body></html>",
+        encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(browser, vendor_url):
+    from widget_harness import WIDE_BODY, blank_page
+
+    yield from blank_page(browser, viewport={"width": 1100, "height": 800}, body_style=WIDE_BODY,
+                          url=vendor_url + "blank.html")
+
+
+def mount(page, widget, vendor: str | None) -> int:
+    from widget_harness import mount as mount_esm
+
+    if vendor is not None:
+        page.evaluate("(v) => { window.TOKENLAB_VENDOR = v; }", vendor)
+    state = {name: getattr(widget, name)
+             for name in ("text", "bpe", "wordpiece", "encodings", "labels", "result")}
+    return mount_esm(page, widget._esm, widget._css, state, None, css_id="tl-cmp-css")
+
+
+def shown(page, n: int = 0) -> dict:
+    return page.evaluate(READ, n)
+
+
+def check_against_python(data: dict, text: str, references, bpe) -> None:
+    from tokenlab.widgets.compare import compare_tokenizers
+
+    want = compare_tokenizers(text, bpe)
+    ids = expected_ids(references, bpe, text)
+    assert data["chars"] == len(text)
+    for key, entry in want.items():
+        panel = data["panels"][key]
+        assert panel["ids"] == entry["ids"] == ids[key], (key, text)
+        assert panel["tokens"] == entry["tokens"], (key, text)
+        assert int(panel["count"]) == entry["count"]
+        assert float(panel["ratio"]) == pytest.approx(entry["per_char"], rel=1e-12)
+
+
+def test_browser_tokenizes_typed_text_like_tokenlab(page, widget, bpe, references, vendor_url):
+    from widget_harness import model_state
+
+    widget.text = "The cat sat on the mat. 고양이가 앉았다."
+    mount(page, widget, vendor_url + "vendor/")
+    page.wait_for_selector(".tl-cmp[data-loaded='2']", timeout=60_000)
+    first = shown(page)
+    assert first["source"] == "browser"
+    assert {k: p["state"] for k, p in first["panels"].items()} == dict.fromkeys(
+        ["bpe", "wordpiece", *ENCODINGS], "ready")
+    # The first render, computed by the browser, equals what tokenlab computed in Python.
+    for key, entry in widget.result["tokenizers"].items():
+        assert first["panels"][key]["ids"] == entry["ids"], key
+    box = page.locator(".tl-cmp input.tl-cmp-input")
+    for text in SENTENCES:
+        box.fill("")
+        box.type(text, delay=1)
+        check_against_python(shown(page), text, references, bpe)
+        assert model_state(page)["text"] == text
+    assert page.evaluate("window.models[0].saves") > sum(len(s) for s in SENTENCES) / 2
+    box.fill("")
+    assert all(p["count"] == "0" for p in shown(page)["panels"].values())
+    box.fill("The cat sat on the mat. 고양이가 매트 위에 앉았다.")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".tl-cmp").screenshot(path=str(SCREENSHOTS / "compare-widget.png"))
+
+
+def test_without_rank_files_the_kernel_answers(page, widget, bpe):
+    widget.text = "이 영화 정말 최고예요!!! Great movie."
+    mount(page, widget, None)  # no TOKENLAB_VENDOR, no Sphinx page: no rank files
+    page.wait_for_selector(".tl-cmp-panel[data-tokenizer='o200k_base'][data-state='unavailable']",
+                           timeout=30_000)
+    page.wait_for_selector(".tl-cmp-panel[data-tokenizer='cl100k_base'][data-state='unavailable']")
+    data = shown(page)
+    assert data["panels"]["bpe"]["ids"] == bpe.encode(widget.text)
+    assert data["panels"]["o200k_base"]["ids"] == []
+    # The kernel's answer (what a live kernel sends back through `result`) fills every panel.
+    page.evaluate("(r) => window.models[0].set('result', r)", widget.result)
+    data = shown(page)
+    assert data["source"] == "kernel"
+    for key, entry in widget.result["tokenizers"].items():
+        assert data["panels"][key]["state"] == "kernel"
+        assert data["panels"][key]["ids"] == entry["ids"]
+    # A result for other text is not shown.
+    page.evaluate("(r) => window.models[0].set('result', r)",
+                  {**widget.result, "text": "something else"})
+    assert shown(page)["panels"]["o200k_base"]["ids"] == widget.result["tokenizers"][
+        "o200k_base"]["ids"]
+
+
+def test_dark_theme_colours_differ(page, widget, vendor_url):
+    mount(page, widget, vendor_url + "vendor/")
+    page.wait_for_selector(".tl-cmp[data-loaded='2']", timeout=60_000)
+    chip = "getComputedStyle(document.querySelector('.tl-cmp-chip')).backgroundColor"
+    fg = "getComputedStyle(document.querySelector('.tl-cmp-chip')).color"
+    light = page.evaluate(chip), page.evaluate(fg)
+    page.evaluate("document.documentElement.dataset.theme = 'dark';"
+                  "document.body.style.background = '#14181e'")
+    dark = page.evaluate(chip), page.evaluate(fg)
+    assert light[0] != dark[0] and light[1] != dark[1]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".tl-cmp").screenshot(path=str(SCREENSHOTS / "compare-widget-dark.png"))
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
         source = REALTOK_JS.read_text(encoding="utf-8")

@@ -80,6 +80,15 @@ def _tiktoken(name: str) -> BPETokenizer:
     return BPETokenizer.from_tiktoken(name)
 
 
+@functools.lru_cache(maxsize=4)
+def _rank_count(name: str) -> int:
+    """The number of ranks in an encoding's rank file (the browser checks what it fetched)."""
+    from tokenlab import models
+
+    with models.path("tiktoken", f"{name}.tiktoken").open("rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
 def wordpiece_state(name: str = "all-MiniLM-L6-v2") -> dict[str, Any]:
     """What the browser needs to run a pretrained model's WordPiece tokenizer.
 
@@ -223,7 +232,7 @@ class TokenizerCompareWidget(Recomputed, anywidget.AnyWidget):
         self._wordpiece_name = wordpiece
         encodings = [
             {"name": name, "file": f"{name}.tiktoken", "pattern": _tiktoken(name).pattern,
-             "size": len(_tiktoken(name))}
+             "size": _rank_count(name)}
             for name in ENCODINGS
         ]
         super().__init__(text=text, bpe=bpe.to_dict(), wordpiece=wp_state, encodings=encodings,
