@@ -44,7 +44,6 @@ Examples
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +99,10 @@ def wordpiece_state(name: str = "all-MiniLM-L6-v2") -> dict[str, Any]:
     Returns
     -------
     dict
-        ``vocab`` (the tokens in id order), ``unk``, ``prefix`` (``"##"``), ``maxChars``
-        (longer words become ``unk``), ``lowercase`` and ``specials`` (special tokens matched
-        whole in the raw text, as the Hugging Face tokenizer does).
+        The settings of :meth:`tokenlab.wordpiece.WordPieceTokenizer.from_pretrained`'s
+        tokenizer: ``vocab`` (the tokens in id order), ``unk``, ``prefix`` (``"##"``),
+        ``maxChars`` (longer words become ``unk``), ``lowercase``, ``stripAccents`` and
+        ``specials`` (special tokens matched whole in the raw text).
 
     Examples
     --------
@@ -120,16 +120,14 @@ def wordpiece_state(name: str = "all-MiniLM-L6-v2") -> dict[str, Any]:
                        if "vocab.txt" in [f.name for f in v.files])
         raise ValueError(f"wordpiece must be a model with a vocab.txt ({', '.join(known)}), "
                          f"got {name!r}")
-    vocab = models.path(name, "vocab.txt").read_text(encoding="utf-8").split("\n")
-    if vocab and vocab[-1] == "":
-        vocab.pop()
-    config = json.loads(models.path(name, "tokenizer_config.json").read_text(encoding="utf-8"))
-    specials = [config[k] for k in ("pad_token", "unk_token", "cls_token", "sep_token",
-                                    "mask_token") if isinstance(config.get(k), str)]
+    wp = _wordpiece(name)
+    specials = [wp.id_to_token(i) for i in sorted(wp.special_ids)]
     return {
-        "format": "tokenlab-wordpiece", "name": name, "vocab": vocab,
-        "unk": config.get("unk_token", "[UNK]"), "prefix": "##", "maxChars": 100,
-        "lowercase": bool(config.get("do_lower_case", True)), "specials": specials,
+        "format": "tokenlab-wordpiece", "name": name,
+        "vocab": [wp.id_to_token(i) for i in range(len(wp))],
+        "unk": wp.unk_token, "prefix": wp.continuing_prefix,
+        "maxChars": wp.max_input_chars_per_word, "lowercase": bool(wp.lowercase),
+        "stripAccents": bool(wp.strip_accents), "specials": specials,
     }
 
 
