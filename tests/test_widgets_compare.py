@@ -179,7 +179,7 @@ def wp_json(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def node_run(tmp_path_factory, wp_json):
+def node_run(tmp_path_factory, wp_json, bpe):
     """Run calls against realtok.js under Node.js with all four tokenizers loaded."""
     node = require_tool("node", shutil.which("node"))
     folder = tmp_path_factory.mktemp("realtok")
@@ -190,11 +190,11 @@ def node_run(tmp_path_factory, wp_json):
     ranks = {name: [str(need(models_dir() / "tiktoken" / f"{name}.tiktoken")), _patterns()[name]]
              for name in ENCODINGS}
 
-    def run(calls: list, bpe: dict | None = None) -> list:
+    def run(calls: list) -> list:
         proc = subprocess.run(
             [node, "--stack-size=8000", str(folder / "driver.mjs")],
             input=json.dumps({"calls": calls, "wordpiece": str(wp_json), "tiktoken": ranks,
-                              "bpe": bpe}),
+                              "bpe": bpe.to_dict()}),
             capture_output=True, text=True, encoding="utf-8", timeout=600,
         )
         assert proc.returncode == 0, proc.stderr[-3000:]
@@ -224,8 +224,8 @@ def _patterns() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def references():
-    """The reference tokenizers: HF tokenizers (WordPiece) and tiktoken (cl100k, o200k)."""
+def references(bpe):
+    """The references: HF tokenizers (WordPiece), tiktoken (cl100k, o200k), tokenlab (BPE)."""
     tokenizers = pytest.importorskip("tokenizers")
     tiktoken = pytest.importorskip("tiktoken")
     from tiktoken.load import load_tiktoken_bpe
@@ -234,24 +234,40 @@ def references():
         str(need(models_dir() / "all-MiniLM-L6-v2" / "tokenizer.json")))
     hf.no_truncation()
     hf.no_padding()
-    refs = {"wordpiece": lambda xs: [e.ids for e in hf.encode_batch(xs, add_special_tokens=False)]}
+    refs = {"bpe": lambda xs: [bpe.encode(x) for x in xs],
+            "wordpiece": lambda xs: [e.ids for e in hf.encode_batch(xs, add_special_tokens=False)]}
     for name in ENCODINGS:
         enc = tiktoken.Encoding(
             name, pat_str=_patterns()[name],
             mergeable_ranks=load_tiktoken_bpe(str(models_dir() / "tiktoken" / f"{name}.tiktoken")),
             special_tokens={})
         refs[name] = enc.encode_ordinary_batch
+    # tokenlab's own tokenizers, which the widget uses in a live kernel.
+    from tokenlab.bpe import BPETokenizer
+    from tokenlab.wordpiece import WordPieceTokenizer
+
+    wp = WordPieceTokenizer.from_pretrained("all-MiniLM-L6-v2")
+    tokenlab = {"wordpiece": lambda xs: [wp.encode(x, add_special_tokens=False) for x in xs]}
+    if hasattr(BPETokenizer, "from_tiktoken"):
+        for name in ENCODINGS:
+            tokenlab[name] = (lambda tok: lambda xs: [tok.encode(x) for x in xs])(
+                BPETokenizer.from_tiktoken(name))
+    refs["tokenlab"] = tokenlab
     return refs
 
 
 def compare(node_run, references, strings: list[str], label: str) -> None:
-    names = ["wordpiece", *ENCODINGS]
+    names = ["bpe", "wordpiece", *ENCODINGS]
     results = node_run([["map", name, "encode", strings] for name in names])
     for name, got in zip(names, results, strict=True):
         want = references[name](strings)
         bad = [(s, ok(g), w) for s, g, w in zip(strings, got, want, strict=True) if ok(g) != w]
         assert not bad, f"{name} on {label}: {len(bad)} of {len(strings)} differ, e.g. {bad[:3]}"
-    print(f"\n{label}: {len(strings)} strings, each equal in {', '.join(names)}")
+        ours = references["tokenlab"].get(name)
+        if ours is not None:
+            assert ours(strings) == want, f"tokenlab's {name} differs from the reference on {label}"
+    print(f"\n{label}: {len(strings)} strings, each equal in {', '.join(names)} "
+          f"(tokenlab too: {', '.join(references['tokenlab'])})")
 
 
 HARD = [
