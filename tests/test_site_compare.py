@@ -11,6 +11,7 @@ The DOM contract is documented at the top of ``lib/tokenlab/widgets/compare.js``
 from __future__ import annotations
 
 import pytest
+from test_widgets_compare import READ
 
 from conftest import ROOT, widget_model
 
@@ -19,25 +20,6 @@ pytestmark = pytest.mark.site
 CHAPTER = "book/11_real_models.html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 KEYS = ["bpe", "wordpiece", "cl100k_base", "o200k_base"]
-
-READ = """
-() => {
-  const root = document.querySelector(".tl-cmp");
-  const out = { chars: Number(root.querySelector(".tl-cmp-chars").dataset.count),
-                source: root.querySelector(".tl-cmp-status").dataset.source, panels: {} };
-  for (const p of root.querySelectorAll(".tl-cmp-panel")) {
-    const chips = [...p.querySelectorAll(".tl-cmp-chip")];
-    out.panels[p.dataset.tokenizer] = {
-      state: p.dataset.state,
-      count: Number(p.querySelector(".tl-cmp-count").dataset.count),
-      ratio: Number(p.querySelector(".tl-cmp-ratio").dataset.value),
-      ids: chips.map((c) => Number(c.dataset.id)),
-      tokens: chips.map((c) => c.dataset.token),
-    };
-  }
-  return out;
-}
-"""
 
 SENTENCES = [
     "The weather is lovely today, and the tokenizers disagree about it.",
@@ -64,7 +46,7 @@ def test_compare_widget_matches_tokenlab(site_dir, open_page):
     page.wait_for_selector(".tl-cmp[data-loaded='2']", timeout=60_000)
 
     # The first render, computed by the browser, equals what tokenlab computed at build time.
-    first = page.evaluate(READ)
+    first = page.evaluate(READ, 0)
     assert first["source"] == "browser"
     for key in KEYS:
         assert first["panels"][key]["state"] == "ready", key
@@ -74,15 +56,15 @@ def test_compare_widget_matches_tokenlab(site_dir, open_page):
     for sentence in SENTENCES:
         box.fill("")
         box.type(sentence, delay=2)
-        shown = page.evaluate(READ)
+        shown = page.evaluate(READ, 0)
         want = compare_tokenizers(sentence, bpe, wordpiece)
         assert shown["chars"] == len(sentence)
         for key in KEYS:
             panel, entry = shown["panels"][key], want[key]
             assert panel["ids"] == entry["ids"], (key, sentence)
             assert panel["tokens"] == entry["tokens"], (key, sentence)
-            assert panel["count"] == entry["count"]
-            assert panel["ratio"] == pytest.approx(entry["per_char"], rel=1e-12)
+            assert int(panel["count"]) == entry["count"]
+            assert float(panel["ratio"]) == pytest.approx(entry["per_char"], rel=1e-12)
 
     # The rank files came from this site's _static (the watch refuses any other origin).
     fetched = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)"

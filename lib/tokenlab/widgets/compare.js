@@ -51,21 +51,11 @@ function tlCmpRanks(file, size) {
   return ranks;
 }
 
-function tlCmpHue(token) {
-  // Same token, same hue: repeats stand out. FNV-1a hash.
-  let h = 2166136261;
-  for (const ch of token) {
-    h ^= ch.codePointAt(0);
-    h = Math.imul(h, 16777619) >>> 0;
-  }
-  return h % 360;
-}
-
 function tlCmpLabel(key, token) {
   // A byte-level token can be part of a character (a Hangul syllable is 3 bytes of UTF-8): show
   // its bytes in hex rather than a replacement character. key: the token's bytes, or null.
   if (key === null || !token.includes("\uFFFD")) return [token, null];
-  const hex = Array.from(key, (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(" ");
+  const hex = bytesHex(key);
   return [`<${hex}>`, `bytes ${hex}, part of a character`];
 }
 
@@ -159,7 +149,7 @@ function render({ model, el }) {
       if (key === "wordpiece" && token === (wpState.unk || "[UNK]")) {
         chip.classList.add("tl-cmp-unk");
       } else {
-        chip.style.setProperty("--tl-cmp-hue", String(tlCmpHue(token)));
+        chip.style.setProperty("--tl-cmp-hue", String(tokenHue(token)));
       }
       chips.append(chip);
     });
