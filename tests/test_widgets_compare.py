@@ -248,10 +248,9 @@ def references(bpe):
 
     wp = WordPieceTokenizer.from_pretrained("all-MiniLM-L6-v2")
     tokenlab = {"wordpiece": lambda xs: [wp.encode(x, add_special_tokens=False) for x in xs]}
-    if hasattr(BPETokenizer, "from_tiktoken"):
-        for name in ENCODINGS:
-            tokenlab[name] = (lambda tok: lambda xs: [tok.encode(x) for x in xs])(
-                BPETokenizer.from_tiktoken(name))
+    for name in ENCODINGS:
+        tokenlab[name] = (lambda tok: lambda xs: [tok.encode(x) for x in xs])(
+            BPETokenizer.from_tiktoken(name))
     refs["tokenlab"] = tokenlab
     return refs
 
