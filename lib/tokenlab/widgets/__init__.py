@@ -28,6 +28,7 @@ _LAZY: dict[str, str] = {
     "AttentionWidget": "attention",
     "ClusterWidget": "cluster",
     "GenerateWidget": "generate",
+    "TokenizerCompareWidget": "compare",
 }
 
 __all__ = sorted(_LAZY)
