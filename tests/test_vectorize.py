@@ -629,6 +629,13 @@ def test_linear_bag_classifier_equals_the_loop_it_replaces():
                                            generator=torch.Generator().manual_seed(3))
                        .weights.weight)
     assert model.accuracy(bags, labels) == 1.0
+    # predict is the argmax of the logits, row by row; accuracy is its agreement with labels
+    logits = weights(*bags(torch.arange(len(labels)))[:2],
+                     per_sample_weights=bags(torch.arange(len(labels)))[2]) + bias
+    predicted = model.predict(bags)
+    assert predicted.dtype == torch.int64 and torch.equal(predicted, logits.argmax(1))
+    flipped = 1 - labels
+    assert model.accuracy(bags, flipped) == (predicted == flipped).float().mean().item() == 0.0
 
 
 def test_linear_bag_classifier_bad_input():
@@ -644,5 +651,7 @@ def test_linear_bag_classifier_bad_input():
         model.fit(bags, labels[:3])
     with pytest.raises(TypeError, match="bags must be a BagBatches"):
         model.accuracy(vec.transform(["good"]), labels[:1])
+    with pytest.raises(TypeError, match="bags must be a BagBatches"):
+        model.predict(vec.transform(["good"]))
     with pytest.raises(ValueError, match="epochs must be >= 1"):
         model.fit(bags, labels, epochs=0)

@@ -985,10 +985,19 @@ class LinearBagClassifier(nn.Module):
                 opt.step()
         return self
 
+    def predict(self, bags: BagBatches) -> torch.Tensor:
+        """The predicted class of every row of ``bags`` (its largest logit), as int64.
+
+        The predictions :func:`tokenlab.stats.compare_paired` needs to compare two classifiers
+        on the same test rows.
+        """
+        if not isinstance(bags, BagBatches):
+            raise TypeError(f"bags must be a BagBatches, got {type(bags).__name__}")
+        self.eval()
+        with torch.no_grad():
+            return self(bags, torch.arange(len(bags))).argmax(dim=1)
+
     def accuracy(self, bags: BagBatches, labels: torch.Tensor) -> float:
         """The share of rows whose largest logit is their label."""
         labels = self._check_labels(bags, labels)
-        self.eval()
-        with torch.no_grad():
-            predicted = self(bags, torch.arange(len(labels))).argmax(dim=1)
-        return (predicted == labels).float().mean().item()
+        return (self.predict(bags) == labels.to(torch.long)).float().mean().item()
