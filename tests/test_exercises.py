@@ -313,7 +313,8 @@ def test_quiz_covers_chapter_1():
 def test_quiz_answers_agree_with_tokenlab():
     questions = load_quiz("ch01").questions
     std = next(q for q in questions if "standardize(" in q.prompt)
-    assert std.choices[std.answer] == '"' + standardize("Don't STOP!!") + '"'
+    assert std.choices[std.answer] == '"' + standardize("Don't STOP..now!!") + '"'
+    assert std.choices[2] == '"' + standardize("Don't STOP..now!!", "nfkc") + '"'
     korean = next(q for q in questions if "어절" in q.prompt)
     sentence = "나는 학교에 갔다"
     n_words, n_chars = len(word_tokens(sentence)), len(char_tokens(sentence))

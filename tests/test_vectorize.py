@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from tokenlab import corpus
-from tokenlab.text import char_tokens, ngrams, standardize, word_tokens
+from tokenlab.text import (
+    char_tokens,
+    ngrams,
+    standardize,
+    standardize_keras,
+    standardize_nfkc,
+    word_tokens,
+)
 from tokenlab.vectorize import OUTPUT_MODES, TextVectorizer
 from tokenlab.vocab import Vocabulary
 
@@ -500,6 +507,9 @@ def test_save_unfitted_and_custom_callables(tmp_path):
     w = TextVectorizer.load(path)
     assert w.vocabulary is None and w.ngrams == 3 and w.split is word_tokens
     assert w.standardize is standardize
+    for named in (standardize_keras, standardize_nfkc):
+        TextVectorizer("count", standardize=named).save(path)
+        assert TextVectorizer.load(path).standardize is named
     with pytest.raises(ValueError, match="standardize is a custom callable"):
         TextVectorizer(standardize=str.lower).save(path)
     with pytest.raises(ValueError, match="split is a custom callable"):
@@ -621,6 +631,13 @@ def test_linear_bag_classifier_equals_the_loop_it_replaces():
                                            generator=torch.Generator().manual_seed(3))
                        .weights.weight)
     assert model.accuracy(bags, labels) == 1.0
+    # predict is the argmax of the logits, row by row; accuracy is its agreement with labels
+    logits = weights(*bags(torch.arange(len(labels)))[:2],
+                     per_sample_weights=bags(torch.arange(len(labels)))[2]) + bias
+    predicted = model.predict(bags)
+    assert predicted.dtype == torch.int64 and torch.equal(predicted, logits.argmax(1))
+    flipped = 1 - labels
+    assert model.accuracy(bags, flipped) == (predicted == flipped).float().mean().item() == 0.0
 
 
 def test_linear_bag_classifier_bad_input():
@@ -636,5 +653,7 @@ def test_linear_bag_classifier_bad_input():
         model.fit(bags, labels[:3])
     with pytest.raises(TypeError, match="bags must be a BagBatches"):
         model.accuracy(vec.transform(["good"]), labels[:1])
+    with pytest.raises(TypeError, match="bags must be a BagBatches"):
+        model.predict(vec.transform(["good"]))
     with pytest.raises(ValueError, match="epochs must be >= 1"):
         model.fit(bags, labels, epochs=0)

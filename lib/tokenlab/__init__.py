@@ -12,7 +12,8 @@ files), :mod:`tokenlab.similarity` (dot, cosine, scaled dot, top-k), :mod:`token
 (scaled dot-product and multi-head attention, the encoder block) and :mod:`tokenlab.positional`
 (positional encodings). Beyond text: :mod:`tokenlab.beyond` (patches, quantized readings,
 feature tokens) and :mod:`tokenlab.cluster` (a simulated cluster placed by cross-attention).
-Around them: :mod:`tokenlab.plot` (HTML heatmaps), :mod:`tokenlab.exercises` (self-graded
+Around them: :mod:`tokenlab.stats` (error bars: seed spreads, Wilson and McNemar intervals,
+verdicts), :mod:`tokenlab.plot` (HTML heatmaps), :mod:`tokenlab.exercises` (self-graded
 exercises) and :mod:`tokenlab.widgets` (widgets that also run without a kernel).
 """
 
