@@ -9,6 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Corpora for offline builds and tests; readers without it download them (see README).
 export TOKENLAB_DATA ?= $(abspath ../shared/corpora)
+# Pretrained files (tokenizers, weights) likewise; readers download them (see tokenlab.models).
+export TOKENLAB_MODELS ?= $(abspath ../shared/models)
 
 .PHONY: install vendor book test serve bench lint clean
 
@@ -27,7 +29,8 @@ vendor: install
 
 book: vendor
 	rm -rf _build/html _build/jupyter_execute _build/.doctrees
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@start=$$(date +%s); $(BIN)/jupyter-book build . --warningiserror --keep-going; status=$$?; \
+	  echo "book build: $$(( $$(date +%s) - start )) s, exit code $$status"; exit $$status
 
 test: vendor
 	$(BIN)/python -m pytest
@@ -37,6 +40,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_tfidf.py
 	$(BIN)/python benchmarks/bench_attention.py
 	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_bpe.py
 
 lint: install
 	$(BIN)/ruff check lib tests tools benchmarks

@@ -17,10 +17,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+_SESSION_START = time.time()
 SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
+
+SHARED_MODELS = ROOT.parent / "shared" / "models"
 
 if "TOKENLAB_DATA" not in os.environ and SHARED_CORPORA.is_dir():
     os.environ["TOKENLAB_DATA"] = str(SHARED_CORPORA)
+if "TOKENLAB_MODELS" not in os.environ and SHARED_MODELS.is_dir():
+    os.environ["TOKENLAB_MODELS"] = str(SHARED_MODELS)
 
 
 def in_ci() -> bool:
@@ -225,3 +230,10 @@ def assert_fails_with_remark(exercise_id, answer, remark, cases, expected_forms)
     shown = re.sub(r"returned .*? - ", "returned <got> - ", shown)
     for form in expected_forms(first.expected):
         assert form not in shown, (form, shown)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the book build's time at the end of the run (make test), when it was built."""
+    log = ROOT / "_build" / "build.log"
+    if log.exists() and log.stat().st_mtime >= _SESSION_START:
+        terminalreporter.write_line(log.read_text(encoding="utf-8").strip().splitlines()[-1])

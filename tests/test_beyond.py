@@ -108,6 +108,8 @@ def test_round_trip_is_bit_exact(batch, channels, rows, cols, p, seed, dtype):
     assert patches.shape == (batch, rows * cols, p * p * channels) and patches.dtype == dtype
     back = unpatchify(patches, p, (rows * p, cols * p), channels=channels)
     assert back.dtype == dtype and torch.equal(back, x)
+    # The channels are read off the last dimension when not given.
+    assert torch.equal(unpatchify(patches, p, (rows * p, cols * p)), x)
     assert torch.equal(x, original)
 
 
@@ -148,7 +150,11 @@ def test_patch_errors():
     with pytest.raises(ValueError, match=r"holds 6 patches .* \(H, W\) = \(4, 4\) .* = 4"):
         unpatchify(patches, 2, 4, channels=3)
     with pytest.raises(ValueError, match=r"last dimension of patches is 12, .* 2 \* 2 \* 1 = 4"):
-        unpatchify(patches, 2, (4, 6))
+        unpatchify(patches, 2, (4, 6), channels=1)
+    with pytest.raises(ValueError, match=r"last dimension of patches is 10, .* multiple of .* = 4"):
+        unpatchify(torch.zeros(2, 6, 10), 2, (4, 6))
+    with pytest.raises(ValueError, match=r"last dimension of patches is 0"):
+        unpatchify(torch.zeros(2, 6, 0), 2, (4, 6))
     with pytest.raises(ValueError, match="patches must have shape"):
         unpatchify(patches[0], 2, (4, 6), channels=3)
     with pytest.raises(ValueError, match=r"H=4 and width W=6 .* patch_size=4"):

@@ -42,7 +42,8 @@ def test_first_code_cell_installs_tokenlab_on_colab_only(path):
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     source = "".join(code[0]["source"])
     assert 'if "google.colab" in sys.modules:' in source
-    assert f"tokenlab @ git+{REPO_URL}" in source, "the install URL must match _config.yml"
+    assert f"tokenlab[notebooks] @ git+{REPO_URL}" in source, \
+        "the cell installs tokenlab with its notebooks extra, from the URL in _config.yml"
     assert "enable_custom_widget_manager" in source
     # Outside Colab the cell must do nothing: running it here installs nothing.
     namespace: dict = {}

@@ -193,15 +193,27 @@ def _check(q: Any, k: Any, v: Any, mask: Any) -> _Checked:
 
 
 def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """Scores, softmax and weighted sum written out, in float32 (float64 for float64 inputs)."""
+    """Scores, softmax and weighted sum written out, in float32 (float64 for float64 inputs).
+
+    Without autograd, the ``(..., Lq, Lk)`` scores are allocated once and masked in place,
+    and torch's fused softmax makes the weights: two such tensors in all, where a new one per
+    step would be five or six. When a gradient is needed the same steps run out of place
+    (autograd needs the intermediate tensors unmodified).
+    """
     q, k, v, mask = c.q, c.k, c.v, c.mask
     lq, d = q.shape[-2:]
     lk = k.shape[-2]
     compute = torch.float64 if c.out_dtype == torch.float64 else torch.float32
+    shape = (*c.lead, lq, lk)
+    grad = torch.is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (q, k, v, mask)
+    )
 
     # 1. Scores: every query against every key, scaled by 1/sqrt(d), in float32 or float64.
-    scores = q.to(compute) @ k.to(compute).transpose(-2, -1) / math.sqrt(d)
-    scores = scores.expand(*c.lead, lq, lk)
+    #    The scale multiplies q (Lq x d numbers), not the scores (Lq x Lk).
+    scores = torch.matmul(q.to(compute) * (1.0 / math.sqrt(d)), k.to(compute).transpose(-2, -1))
+    if scores.shape != shape:  # q and k broadcast against a larger v: materialize the scores
+        scores = scores.expand(shape).contiguous()
 
     # 2. Masks: which keys each query may see (``allowed``) and what to add to its scores.
     allowed: torch.Tensor | None = None
@@ -209,22 +221,21 @@ def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
         if mask.dtype == torch.bool:
             allowed = mask
         else:
-            scores = scores + mask.to(compute)
+            scores = scores + mask.to(compute) if grad else scores.add_(mask.to(compute))
     if causal:
         tri = _causal(lq, lk, q.device)
         allowed = tri if allowed is None else allowed & tri
     if allowed is not None:
-        scores = scores.masked_fill(~allowed, float("-inf"))
+        blocked = ~allowed
+        scores = (scores.masked_fill(blocked, float("-inf")) if grad
+                  else scores.masked_fill_(blocked, float("-inf")))
 
-    # 3. Softmax over the keys, max-subtracted; a row with no visible key gets all-zero weights.
-    if lk:
-        row_max = scores.amax(dim=-1, keepdim=True)
-        row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
-    else:  # no keys at all: every row is fully masked
-        row_max = scores.new_zeros((*scores.shape[:-1], 1))
-    e = torch.exp(scores - row_max)
-    total = e.sum(dim=-1, keepdim=True)
-    weights = e / torch.where(total > 0, total, torch.ones_like(total))
+    # 3. Softmax over the keys (torch's, which subtracts each row's maximum); a row with no
+    #    visible key (all -inf) would be NaN there: it gets all-zero weights instead.
+    weights = torch.softmax(scores, dim=-1)
+    if lk and (allowed is not None or (mask is not None and mask.is_floating_point())):
+        dead = scores.detach().amax(dim=-1, keepdim=True) == float("-inf")
+        weights = weights.masked_fill(dead, 0.0) if grad else weights.masked_fill_(dead, 0.0)
 
     # 4. The output: a weighted average of the values.
     output = weights @ v.to(compute)

@@ -254,13 +254,14 @@ def unpatchify(
     patches: Any,
     patch_size: int,
     image_size: int | tuple[int, int],
-    channels: int = 1,
+    channels: int | None = None,
 ) -> torch.Tensor:
     """Put patches back into images: the exact inverse of :func:`patchify`.
 
-    ``unpatchify(patchify(x, p), p, (H, W), C)`` equals ``x`` bit for bit (no arithmetic is
-    done, only a rearrangement). A ``(batch, H, W)`` input of :func:`patchify` comes back as
-    ``(batch, 1, H, W)``; take ``[:, 0]`` to drop the channel.
+    ``unpatchify(patchify(x, p), p, (H, W))`` equals ``x`` bit for bit (no arithmetic is
+    done, only a rearrangement). The number of channels is read off the last dimension
+    (``p * p * C``); pass ``channels`` only to have it checked. A ``(batch, H, W)`` input of
+    :func:`patchify` comes back as ``(batch, 1, H, W)``; take ``[:, 0]`` to drop the channel.
 
     Parameters
     ----------
@@ -271,8 +272,9 @@ def unpatchify(
         The side ``p`` of the patches.
     image_size : int or (int, int)
         The images' ``(H, W)`` (one int for square images); multiples of ``p``.
-    channels : int, default 1
-        The number of channels ``C``.
+    channels : int, optional
+        The number of channels ``C``. By default it is the last dimension divided by
+        ``p * p``, which must divide it exactly; when given, it must agree.
 
     Returns
     -------
@@ -283,7 +285,8 @@ def unpatchify(
     ------
     ValueError
         If ``patches`` is not 3-D, its number of patches is not ``(H // p) * (W // p)``, its
-        last dimension is not ``p * p * channels``, or the sizes do not fit (see
+        last dimension is not a multiple of ``p * p`` (or not ``p * p * channels`` when
+        ``channels`` is given), or the sizes do not fit (see
         :func:`patch_grid`).
     TypeError
         If a size is not an integer.
@@ -291,7 +294,7 @@ def unpatchify(
     Examples
     --------
     >>> x = torch.arange(48).reshape(1, 3, 4, 4)
-    >>> torch.equal(unpatchify(patchify(x, 2), 2, 4, channels=3), x)
+    >>> torch.equal(unpatchify(patchify(x, 2), 2, 4), x)
     True
     """
     t = patches if isinstance(patches, torch.Tensor) else torch.as_tensor(np.asarray(patches))
@@ -303,8 +306,16 @@ def unpatchify(
     h, w = _check_image_size(image_size)
     rows, cols = patch_grid((h, w), patch_size)
     p = int(patch_size)
-    c = _check_int(channels, "channels", 1)
     b, n, d = t.shape
+    if channels is None:
+        if d == 0 or d % (p * p) != 0:
+            raise ValueError(
+                f"the last dimension of patches is {d}, which is not a positive multiple of "
+                f"patch_size * patch_size = {p} * {p} = {p * p}, so it holds no whole channel"
+            )
+        c = d // (p * p)
+    else:
+        c = _check_int(channels, "channels", 1)
     if n != rows * cols:
         raise ValueError(
             f"patches holds {n} patches per image, but an image of size (H, W) = {(h, w)} cut "

@@ -62,8 +62,10 @@ METRICS = ("cosine", "dot", "scaled_dot")
 
 #: The budget of one chunk in :func:`topk` when ``chunk_size=None``: the chunk's score block
 #: (``queries x chunk_size``) and the chunk's keys (``chunk_size x d``) each take at most this
-#: many bytes in the compute dtype (64 MiB).
-DEFAULT_BLOCK_BYTES = 64 * 2**20
+#: many bytes in the compute dtype (16 MiB: at 1,000 queries that is 4,194 keys a chunk, fewer
+#: than 0.1x of a 100,000-key score matrix, and large enough that the per-chunk merge of
+#: running top-k lists stays a small part of the time; see benchmarks/bench_topk.py).
+DEFAULT_BLOCK_BYTES = 16 * 2**20
 
 Metric = Literal["cosine", "dot", "scaled_dot"]
 
@@ -427,8 +429,8 @@ def default_chunk_size(n_queries: int, dim: int, itemsize: int = 4) -> int:
 
     Examples
     --------
-    >>> default_chunk_size(1000, 384)  # 1000 x 16777 float32 scores: just under 64 MiB
-    16777
+    >>> default_chunk_size(1000, 384)  # 1000 x 4194 float32 scores: just under 16 MiB
+    4194
     """
     return max(1, DEFAULT_BLOCK_BYTES // (itemsize * max(n_queries, dim, 1)))
 
@@ -500,7 +502,7 @@ def topk(
         The score to rank by, as :func:`cosine`, :func:`dot`, :func:`scaled_dot` define it.
     chunk_size : int, optional
         Keys per chunk. ``None`` (default) uses :func:`default_chunk_size`: one chunk's
-        scores and one chunk's keys each take at most 64 MiB. Peak extra memory is a small
+        scores and one chunk's keys each take at most 16 MiB. Peak extra memory is a small
         multiple of ``n x chunk_size`` scores, plus the queries and one chunk of keys in the
         compute dtype.
     eps : float, optional

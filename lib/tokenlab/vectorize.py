@@ -117,13 +117,19 @@ _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
 Texts = Iterable[str]
 
 
-def _check_int(value: object, name: str, minimum: int) -> int | None:
-    if value is None:
+def _check_int(value: object, name: str, minimum: int, *, allow_none: bool = True) -> int | None:
+    """``value`` as an int ``>= minimum``; ``None`` passes only where ``allow_none``.
+
+    The messages say "or None" only for arguments that accept it.
+    """
+    if value is None and allow_none:
         return None
+    or_none = " (or None)" if allow_none else ""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int or None, got {type(value).__name__}")
+        expected = "an int or None" if allow_none else "an int"
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum} (or None), got {value}")
+        raise ValueError(f"{name} must be >= {minimum}{or_none}, got {value}")
     return value
 
 
@@ -263,8 +269,7 @@ class TextVectorizer:
             raise ValueError(f"output_mode must be one of {', '.join(map(repr, OUTPUT_MODES))}, "
                              f"got {output_mode!r}")
         _check_int(max_tokens, "max_tokens", _SPECIALS)
-        if _check_int(min_freq, "min_freq", 1) is None:
-            raise TypeError("min_freq must be an int, got NoneType")
+        _check_int(min_freq, "min_freq", 1, allow_none=False)
         _check_int(ngrams, "ngrams", 1)
         _check_int(sequence_length, "sequence_length", 1)
         if standardize is not None and not callable(standardize):

@@ -27,6 +27,8 @@ _LAZY: dict[str, str] = {
     "PositionalWidget": "positional",
     "AttentionWidget": "attention",
     "ClusterWidget": "cluster",
+    "GenerateWidget": "generate",
+    "TokenizerCompareWidget": "compare",
 }
 
 __all__ = sorted(_LAZY)
