@@ -257,8 +257,9 @@ class DecoderBlock(nn.Module):
             cache.keys.append(k)
             cache.values.append(v)
         # New query i sits at position past + i: it sees keys 0 .. past + i (bottom-right causal).
+        # One new query (a generation step) sees every key: no mask needed.
         total = past + length
-        allowed = (
+        allowed = None if length == 1 else (
             torch.arange(total, device=h.device)[None, :]
             <= torch.arange(past, total, device=h.device)[:, None]
         )
