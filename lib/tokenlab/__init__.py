@@ -11,8 +11,9 @@ Modules, in the order of the pipeline: :mod:`tokenlab.text` (standardization and
 top-k), :mod:`tokenlab.attention` (scaled dot-product and multi-head attention, the encoder
 block) and :mod:`tokenlab.positional` (positional encodings). Beyond text:
 :mod:`tokenlab.beyond` (patches, quantized readings, feature tokens) and :mod:`tokenlab.cluster`
-(a simulated cluster placed by cross-attention). Around them: :mod:`tokenlab.plot` (HTML
-heatmaps), :mod:`tokenlab.exercises` (self-graded exercises) and :mod:`tokenlab.widgets`
+(a simulated cluster placed by cross-attention). Around them: :mod:`tokenlab.stats` (error bars:
+seed spreads, Wilson and McNemar intervals, verdicts), :mod:`tokenlab.plot` (HTML heatmaps),
+:mod:`tokenlab.exercises` (self-graded exercises) and :mod:`tokenlab.widgets`
 (widgets that also run without a kernel).
 """
 
