@@ -1,136 +1,22 @@
-"""Find the literal numbers typed in the book's prose (used by tests/test_prose_numbers.py).
+"""The number rule, made mechanical: every number typed in the book's prose is glued or allowed.
 
-Every number in a markdown cell should come from an executed cell through a ``{glue:}`` role, or
-be a setting the reader sees in code, or an outside fact listed in
-``tests/prose_numbers/<notebook-stem>.yml``. This module reduces a markdown cell to the prose a
-reader reads as claims and returns the numbers left in it.
-
-What is removed before numbers are looked for (exempt):
-
-- fenced code blocks, and the bodies of ``{code-cell}``, ``{code}``, ``{code-block}``, ``{math}``
-  and ``{raw}`` directives; other directives (``{note}``, ``{exercise-start}``, ...) keep their
-  body, minus their ``:option:`` lines, because it is prose;
-- inline code and every role's content (`` `x` ``, ``{glue:}`name` ``, ``{numref}`fig-1` ``);
-- LaTeX math: ``$$...$$``, ``$...$``, ``\\(...\\)``, ``\\[...\\]``, ``\\begin{..}...\\end{..}``;
-- URLs and link targets (``[text](target)`` keeps its text), HTML tags and entities, MyST
-  targets ``(label)=``, footnote labels ``[^1]``;
-- ordered-list markers at the start of a line (``1. ``) and numbered headings (``## 2. Title``);
-- the number after "Chapter", "Chapters", "Part" or "Parts", any case ("Chapters 1-4",
-  "chapter 6 and 7"), and the "1-D"/"2-D"/"3-D" that names a shape;
-- digits inside a name: ``float32``, ``GPT-4o``, ``UTF-8``, ``H100``, ``e5`` (a digit that
-  follows a letter, or a letter and a hyphen, belongs to a word).
-
-Dates are NOT exempt: a year is an outside fact (a paper, a release) and is listed in the yml
-with its source, like any other outside fact. Numbers written as words ("two cores") cannot be
-found mechanically and are left to review.
-
-A number is reported as written, without sign, unit suffix or percent sign: "86.2%" gives
-``"86.2"``, "1,500 samples" gives ``"1,500"``, "3e-4" gives ``"3e-4"``, "2-D" gives ``"2"``.
+Every page of book/ (each notebook's markdown cells, each ``.md`` page) is its own test id. A
+literal number in prose fails unless it is inside a ``{glue:}`` role (it then comes from an
+executed cell) or listed, with a reason, in ``tests/prose_numbers/<notebook-stem>.yml`` (a
+setting the reader sees in code, or a fact from outside the book). What counts as prose, what is
+exempt (inline code, math, fenced code, URLs, "Chapter 6", names such as float32) and how a
+number is written as a key are documented in ``tests/book_prose.py``. Dates are not exempt:
+a year is an outside fact, listed with its source. Numbers spelled as words are not checked.
 """
 
 from __future__ import annotations
 
-import re
+import functools
+from pathlib import Path
 
-CODE_DIRECTIVES = {"code-cell", "code", "code-block", "sourcecode", "math", "raw", "eval-rst",
-                   "literalinclude", "glue:figure", "glue:math"}
-
-_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,}|:{3,})(?P<info>.*)$")
-_DISPLAY_MATH = re.compile(r"\$\$.*?\$\$|\\\[.*?\\\]|\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S)
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<!\s)\$(?!\d)|\\\(.*?\\\)")
-_ROLE_OR_CODE = re.compile(r"(\{[\w:.-]+\})?(`+)(?:(?!\2).)+?\2", re.S)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.M)
-_URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+")
-_HTML = re.compile(r"<[^>\n]+>|&#?\w+;")
-_TARGET = re.compile(r"^\s*\([^)\s]+\)=\s*$", re.M)
-_FOOTNOTE = re.compile(r"\[\^[^\]]+\]")
-_LIST_MARKER = re.compile(r"^(\s*(?:#{1,6}\s+)?)\d+[.)](?=\s)", re.M)
-_OPTION = re.compile(r"^\s*:[\w-]+:.*$", re.M)
-_CHAPTER = re.compile(
-    r"\b(?:chapters?|parts?)\s+\d+(?:\s*(?:,|and|or|to|&|-|–|—)\s*\d+)*(?!\.\d)", re.I)
-_DIMENSION = re.compile(r"(?<![\w.])\d-D\b")
-_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+−]?\d+)?")
-
-
-def strip_fences(text: str) -> str:
-    """Drop fenced code and code-like directives; keep prose directives' bodies, minus options."""
-    out: list[str] = []
-    stack: list[tuple[str, bool]] = []  # (fence, keep body)
-    for line in text.splitlines():
-        match = _FENCE.match(line)
-        if match and stack and match["fence"][0] == stack[-1][0][0] \
-                and len(match["fence"]) >= len(stack[-1][0]) and not match["info"].strip():
-            stack.pop()
-            continue
-        if match and (not stack or stack[-1][1]):
-            info = match["info"].strip()
-            name = re.match(r"\{([^}]+)\}", info)
-            keep = bool(name) and name[1] not in CODE_DIRECTIVES
-            stack.append((match["fence"], keep))
-            if keep:
-                # The directive's argument (a title) is prose; a path-like argument is not.
-                argument = info[name.end():].strip()
-                if argument and " " in argument:
-                    out.append(argument)
-            continue
-        if match and stack and not stack[-1][1]:
-            continue
-        if not stack or all(keep for _, keep in stack):
-            out.append(line)
-    return "\n".join(out)
-
-
-def prose(text: str) -> str:
-    """Reduce one markdown cell to the prose whose numbers must be glued or allowlisted."""
-    text = strip_fences(text)
-    text = _OPTION.sub("", text)
-    text = _DISPLAY_MATH.sub(" ", text)
-    text = _ROLE_OR_CODE.sub(" ", text)
-    text = _INLINE_MATH.sub(" ", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_DEF.sub("", text)
-    text = _URL.sub(" ", text)
-    text = _HTML.sub(" ", text)
-    text = _TARGET.sub("", text)
-    text = _FOOTNOTE.sub(" ", text)
-    text = _LIST_MARKER.sub(r"\1", text)
-    text = _CHAPTER.sub(" ", text)
-    text = _DIMENSION.sub(" ", text)
-    return text
-
-
-def numbers(text: str) -> list[str]:
-    """Return the literal numbers in a markdown cell's prose, as written (see module docstring).
-
-    >>> numbers("Accuracy is {glue:}`acc` with 16 heads, 86.2% in the paper, in `float32`.")
-    ['16', '86.2']
-    >>> numbers("Chapters 1-4 use UTF-8 and GPT-4o; see $x^2$ and [the 2017 paper](https://x.org/1).")
-    ['2017']
-    """
-    found: list[str] = []
-    text = prose(text)
-    for match in _NUMBER.finditer(text):
-        start = match.start()
-        before = text[start - 1] if start else " "
-        before2 = text[start - 2] if start > 1 else " "
-        if before.isalpha() or before == "_" or (before in "-." and (before2.isalnum())):
-            continue  # a digit inside a name or number: float32, UTF-8, v1.2
-        if before.isdigit():
-            continue
-        found.append(match.group().replace("−", "-"))
-    return found
-
-
-# ---------------------------------------------------------------------------------------------
-# The test: every notebook (and markdown page) in book/ is its own test id.
-
-import functools  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-import yaml  # noqa: E402
+import pytest
+import yaml
+from book_prose import NUMBER, markdown_cells, numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWLISTS = ROOT / "tests" / "prose_numbers"
@@ -143,19 +29,6 @@ PENDING = {"01_tokenization", "02_vocabulary", "03_vectors", "04_corpus"}
 
 def pages() -> list[Path]:
     return sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "book").glob("*.md"))
-
-
-def markdown_cells(path: Path) -> list[str]:
-    """The markdown a reader reads: every markdown cell, or a page's text without front matter."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".ipynb":
-        cells = json.loads(text)["cells"]
-        return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                for c in cells if c["cell_type"] == "markdown"]
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        text = text[end + 4:] if end != -1 else text
-    return [text]
 
 
 @functools.cache
@@ -195,7 +68,7 @@ def test_every_number_in_prose_is_glued_or_allowed(path):
 def test_allowlist_names_a_page_and_gives_reasons(path):
     assert path.stem in {p.stem for p in pages()}, f"{path.name} names no page in book/"
     for number, reason in allowlist(path.stem).items():
-        assert _NUMBER.fullmatch(number), f"{path.name}: key {number!r} is not a number as written"
+        assert NUMBER.fullmatch(number), f"{path.name}: key {number!r} is not a number as written"
         assert isinstance(reason, str) and len(reason.split()) >= 3, \
             f"{path.name}: {number!r} needs a reason a reviewer can check, got {reason!r}"
 
