@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from book_prose import markdown_cells, prose
+
 from tokenlab.glossary import Term, glossary_markdown, load_glossary
 
 ROOT = Path(__file__).resolve().parent.parent
