@@ -9,6 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tokenlab.text import (
+    HANGUL_COMPATIBILITY_RANGES,
+    KERAS_PUNCTUATION,
+    MODES,
     NORMALIZATION_FORMS,
     WHITESPACE,
     char_tokens,
@@ -16,6 +19,8 @@ from tokenlab.text import (
     jamo_tokens,
     ngrams,
     standardize,
+    standardize_keras,
+    standardize_nfkc,
     to_jamo,
     word_tokens,
 )
@@ -63,7 +68,8 @@ def test_whitespace_is_every_isspace_code_point():
         ("   \t\n ", ""),
         ("The cat sat on the mat.", "the cat sat on the mat"),
         ("Hello, World!", "hello world"),
-        ("don't", "dont"),  # removed, not replaced by a space (Keras's default)
+        ("don't can\u2019t", "dont cant"),  # an apostrophe between letters is removed
+        ("'quoted' rock'n'roll", "quoted rocknroll"),  # other quotes become spaces
         ("ＡＢＣ", "abc"),  # full-width forms
         ("Straße", "strasse"),
         ("STRASSE", "strasse"),
@@ -73,37 +79,101 @@ def test_whitespace_is_every_isspace_code_point():
         ("Cafe\u0301", "café"),  # combining accent composed by NFKC
         ("① ½ ㎏", "1 1⁄2 kg"),  # compatibility forms; the fraction slash is a symbol
         ("한국어 텍스트를 분석합니다!!", "한국어 텍스트를 분석합니다"),
-        ("정말   재밌어요 ^^ ㅎㅎ", "정말 재밌어요 ^^ \u1112\u1112"),
+        ("정말   재밌어요 ^^ ㅎㅎ", "정말 재밌어요 ^^ ㅎㅎ"),  # compatibility jamo kept as typed
+        ("대가..최고다", "대가 최고다"),  # punctuation is a space: two words stay two
+        ("ㅋㅠㅠ ㅡㅇㅡ ㄱㅏ", "ㅋㅠㅠ ㅡㅇㅡ ㄱㅏ"),  # NFKC would give 큐ᅲ ᅳ으 가
+        ("㈜한국 ㉠ ﾡ", "㈜한국 ㉠ ﾡ"),  # enclosed and half-width Hangul kept
         ("a\x85b\u3000c\xa0d\u2028e", "a b c d e"),
         ("  leading and trailing  ", "leading and trailing"),
         ("$100 + 5% = 3×7 👍", "$100 + 5 = 3×7 👍"),  # symbols stay, % is punctuation
         ("«quoted» “smart” ¿qué?", "quoted smart qué"),
         ("a\u200bb", "a\u200bb"),  # zero-width space is a format character, not whitespace
+        ("\u1100\u1161\u11a8", "각"),  # conjoining jamo typed in NFD: canonically the same
+        ("\u1100'\u1161 가'\u11a8", "\u1100 \u1161 가 \u11a8"),  # never fused by a removal
     ],
 )
 def test_standardize_examples(raw, expected):
     assert standardize(raw) == expected
 
 
+def test_standardize_presets():
+    text = "대가..최고다 ㅋㅠㅠ Don't STOP, Ｎｏｗ!"
+    assert standardize(text) == "대가 최고다 ㅋㅠㅠ dont stop now"
+    assert standardize(text, "nfkc") == "대가최고다 큐ᅲ dont stop now"
+    assert standardize_nfkc(text) == standardize(text, "nfkc")
+    # Keras: ASCII lower-casing and string.punctuation only; nothing else is touched
+    assert standardize(text, "keras") == "대가최고다 ㅋㅠㅠ dont stop Ｎｏｗ"
+    assert standardize_keras(text) == standardize(text, "keras")
+    assert standardize("ÀB «q» ¿x? a’b ＡＢ", "keras") == "Àb «q» ¿x a’b ＡＢ"
+    assert KERAS_PUNCTUATION == "".join(
+        chr(c) for c in range(128) if not chr(c).isalnum() and chr(c).isprintable()
+        and chr(c) != " "
+    )
+    assert len(KERAS_PUNCTUATION) == 32
+    # the old default is the new one with NFKC and deletion
+    assert standardize(text, normalization="NFKC", punctuation="delete") == \
+        standardize(text, "nfkc")
+
+
+def test_standardize_keras_matches_the_keras_recipe():
+    # Keras's standardization as the books write it: tf.strings.lower (ASCII), then
+    # regex_replace of [re.escape(string.punctuation)] by "" (re stands in for tf.strings)
+    import re
+    import string
+
+    pattern = re.compile(f"[{re.escape(string.punctuation)}]")
+    samples = ["Don't STOP, Ｎｏｗ!", "ÉCOLE (x) [y] {z} ~a~ `b` |c| \\d/ ^e^ _f_", "한국어!! ㅋㅋ"]
+    for text in samples:
+        lowered = "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
+        assert standardize(text, "keras") == " ".join(pattern.sub("", lowered).split())
+
+
 def test_standardize_options():
     text = "Don't  STOP, Ｎｏｗ!"
     assert standardize(text, lowercase=False) == "Dont STOP Now"
-    assert standardize(text, strip_punctuation=False) == "don't stop, now!"
+    assert standardize(text, punctuation="keep") == "don't stop, now!"
+    assert standardize(text, punctuation="delete") == "dont stop now"
+    assert standardize("a,b.c", punctuation="delete") == "abc"
+    assert standardize("a,b.c") == "a b c"
     assert standardize(text, normalization=None) == "dont stop ｎｏｗ"
-    assert standardize(text, lowercase=False, strip_punctuation=False,
+    assert standardize(text, lowercase=False, punctuation="keep",
                        normalization=None) == "Don't STOP, Ｎｏｗ!"
     assert standardize("é", normalization="NFD") == "e\u0301"
-    assert standardize("ㅋㅋ ㄱㅏ") == "\u110f\u110f 가"  # NFKC: compatibility jamo change
-    assert standardize("ㅋㅋ ㄱㅏ", normalization="NFC") == "ㅋㅋ ㄱㅏ"  # NFC keeps them
+    assert standardize("ㅋㅋ ㄱㅏ", normalization="NFKC") == "\u110f\u110f 가"  # plain NFKC
+    assert standardize("ㅋㅋ ㄱㅏ") == standardize("ㅋㅋ ㄱㅏ", normalization="NFC") == "ㅋㅋ ㄱㅏ"
+
+
+def test_hangul_compatibility_ranges_are_every_such_code_point():
+    """Non-Hangul code points whose NFKD holds a conjoining jamo: exactly the kept ranges."""
+    def conjoining(c):
+        o = ord(c)
+        return 0x1100 <= o <= 0x11FF or 0xA960 <= o <= 0xA97F or 0xD7B0 <= o <= 0xD7FF
+
+    found = [
+        cp for cp in range(0x110000)
+        if not 0xD800 <= cp < 0xE000 and not 0xAC00 <= cp <= 0xD7A3 and not conjoining(chr(cp))
+        and any(conjoining(d) for d in unicodedata.normalize("NFKD", chr(cp)))
+    ]
+    kept = [cp for lo, hi in HANGUL_COMPATIBILITY_RANGES for cp in range(lo, hi + 1)]
+    assert found == kept
+    assert len(kept) == 208
+
+
+def test_nfkc_hangul_is_nfkc_elsewhere():
+    for text in ["ＡＢＣ ﬁ ① ½ ㎏ Cafe\u0301", "한국어 \u1100\u1161", "ǰ ᾳ ﷺ"]:
+        assert standardize(text, normalization="NFKC_HANGUL") == \
+            standardize(text, normalization="NFKC")
 
 
 def test_standardize_renormalizes_after_casefold_and_punctuation():
     # casefold("ǰ") is "j" + combining caron; NFKC composes it back
     assert standardize("ǰ") == "ǰ" and unicodedata.is_normalized("NFKC", standardize("ǰ"))
-    # removing "." brings a combining acute next to "a"
-    assert standardize("a.\u0301") == "á"
+    # removing "." brings a combining acute next to "a" (deleting mode only)
+    assert standardize("a.\u0301", punctuation="delete") == "á"
+    assert standardize("a.\u0301") == "a \u0301"
     # NFD: marks put back in canonical order once the "." between them is gone
-    assert standardize("a\u0301.\u0316", normalization="NFD") == "a\u0316\u0301"
+    assert standardize("a\u0301.\u0316", normalization="NFD",
+                       punctuation="delete") == "a\u0316\u0301"
 
 
 def test_standardize_errors():
@@ -111,20 +181,57 @@ def test_standardize_errors():
         standardize(5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="text must be a str, got bytes"):
         standardize(b"abc")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="normalization must be one of 'NFC', 'NFKC', 'NFD'"):
+    with pytest.raises(ValueError, match="normalization must be one of 'NFKC_HANGUL', 'NFC'"):
         standardize("abc", normalization="nfkc")
     with pytest.raises(TypeError, match="lowercase"):
         standardize("abc", lowercase="yes")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="strip_punctuation"):
-        standardize("abc", strip_punctuation=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="punctuation must be one of 'space', 'delete'"):
+        standardize("abc", punctuation=True)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="mode must be one of 'default', 'nfkc', 'keras'"):
+        standardize("abc", "lower_and_strip_punctuation")
+    with pytest.raises(ValueError, match="takes no options, got lowercase, normalization"):
+        standardize("abc", "keras", lowercase=False, normalization=None)
+
+
+PUNCTUATION = ["space", "delete", "keep"]
 
 
 @settings(max_examples=300, deadline=None)
-@given(TEXT, st.sampled_from(FORMS), st.booleans(), st.booleans())
-def test_standardize_is_idempotent(text, form, lowercase, strip):
-    options = {"normalization": form, "lowercase": lowercase, "strip_punctuation": strip}
+@given(TEXT, st.sampled_from(FORMS), st.booleans(), st.sampled_from(PUNCTUATION))
+def test_standardize_is_idempotent(text, form, lowercase, punctuation):
+    options = {"normalization": form, "lowercase": lowercase, "punctuation": punctuation}
     once = standardize(text, **options)
     assert standardize(once, **options) == once
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, st.sampled_from(MODES))
+def test_every_mode_is_idempotent(text, mode):
+    once = standardize(text, mode)
+    assert standardize(once, mode) == once
+
+
+def _hangul_made(text: str) -> set[str]:
+    return {c for c in text if 0xAC00 <= ord(c) <= 0xD7A3 or 0x1100 <= ord(c) <= 0x11FF
+            or 0xA960 <= ord(c) <= 0xA97F or 0xD7B0 <= ord(c) <= 0xD7FF}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(HANGUL, TEXT, st.text(st.sampled_from(
+    list("ㄱㅏㅋㅠㅡㅇ\u3164ﾡ㈀㉠'’.,!? a가각") + ["\u1100", "\u1161", "\u11a8"]), max_size=30)))
+def test_default_never_creates_a_syllable_or_jamo(text):
+    """Every Hangul syllable and conjoining jamo out was in the input's canonical form (NFC)."""
+    out = standardize(text)
+    assert _hangul_made(out) <= _hangul_made(unicodedata.normalize("NFC", text))
+    # and compatibility jamo come out exactly as they went in
+    compat = [c for c in text if 0x3131 <= ord(c) <= 0x318E]
+    assert [c for c in out if 0x3131 <= ord(c) <= 0x318E] == compat
+
+
+def test_plain_nfkc_creates_syllables_the_default_does_not():
+    for typed in ["ㅋㅠㅠ", "ㅡㅇㅡ", "ㄱㅏ"]:
+        assert _hangul_made(standardize(typed, "nfkc")) - _hangul_made(typed)
+        assert standardize(typed) == typed
 
 
 @settings(max_examples=300, deadline=None)
@@ -137,15 +244,17 @@ def test_standardize_output_shape(text, form):
     if form is None:
         assert out.casefold() == out
     else:  # folded up to normalization: casefold("ǰ") is "j" + U+030C, which NFC composes
-        assert unicodedata.is_normalized(form, out)
-        assert unicodedata.normalize(form, out.casefold()) == out
+        if form != "NFKC_HANGUL":
+            assert unicodedata.is_normalized(form, out)
+        assert standardize(out.casefold(), lowercase=False, normalization=form,
+                           punctuation="keep") == out
     assert word_tokens(out) == (out.split(" ") if out else [])
 
 
 @settings(max_examples=200, deadline=None)
 @given(TEXT)
 def test_standardize_without_steps_only_tidies_whitespace(text):
-    plain = standardize(text, lowercase=False, strip_punctuation=False, normalization=None)
+    plain = standardize(text, lowercase=False, punctuation="keep", normalization=None)
     assert plain == " ".join(word_tokens(text))
 
 

@@ -171,6 +171,8 @@ HARD = [
     "I live in New York; she lives in South Korea!",
     "한국어 텍스트를 토큰으로 나눠 봅시다. 정말 재밌어요!!",
     "ㅋㅋㅋ ㅠㅠ ㄱㅏ ㅎㅏㄴ",
+    "대가..최고다 ㅋㅠㅠ ㅡㅇㅡ ㈜한국 ㉠ ﾡ \u3164 ㆍ",
+    "don't can\u2019t rock'n'roll 'q' x' 'y a''b 한'글 \u1100'\u1161 가'\u11a8",
     "\u1100\u1161\u11a8 \u1100\u1161 \u1100 \u1161 \u11a8 \uac00\u11a8",
     "Straße STRASSE ẞ",
     "ΣΟΦΟΣ σοφος ὈΔΥΣΣΕΎΣ",
@@ -192,29 +194,38 @@ HARD = [
 ]
 
 
-def test_whitespace_constant_matches(node_run):
-    (result,) = node_run([["constant", "WHITESPACE"]])
-    assert ok(result) == T.WHITESPACE
+def test_constants_match(node_run):
+    names = ["WHITESPACE", "NORMALIZATION_FORMS", "MODES", "PUNCTUATION_MODES",
+             "KERAS_PUNCTUATION", "HANGUL_COMPATIBILITY_RANGES"]
+    results = node_run([["constant", name] for name in names])
+    for name, result in zip(names, results, strict=True):
+        want = getattr(T, name)
+        if name == "HANGUL_COMPATIBILITY_RANGES":
+            want = [list(pair) for pair in want]
+        assert ok(result) == (list(want) if isinstance(want, tuple) else want), name
 
 
 def python_batch(strings: list[str]) -> tuple[list, list]:
     """The same calls for JavaScript and their Python answers."""
+    # (python mode, python options) -> JavaScript standardize(text, mode, options)
     std_options = [
-        ({}, {}),
-        ({"normalization": "NFC"}, {"normalization": "NFC"}),
-        ({"normalization": "NFD", "lowercase": False}, {"normalization": "NFD",
-                                                        "lowercase": False}),
-        ({"normalization": "NFKD", "strip_punctuation": False},
-         {"normalization": "NFKD", "stripPunctuation": False}),
-        ({"normalization": None}, {"normalization": None}),
-        ({"lowercase": False, "strip_punctuation": False},
-         {"lowercase": False, "strip_punctuation": False}),
+        ("default", {}),
+        ("nfkc", {}),
+        ("keras", {}),
+        ("default", {"normalization": "NFC"}),
+        ("default", {"normalization": "NFKC"}),
+        ("default", {"normalization": "NFD", "lowercase": False}),
+        ("default", {"normalization": "NFKD", "punctuation": "keep"}),
+        ("default", {"normalization": None}),
+        ("default", {"lowercase": False, "punctuation": "delete"}),
+        ("nfkc", {"punctuation": "space"}),
+        ("default", {"lowercase": False, "punctuation": "keep"}),
     ]
     calls: list = []
     expected: list = []
-    for py_opts, js_opts in std_options:
-        calls.append(["map", "standardize", strings, js_opts])
-        expected.append([T.standardize(s, **py_opts) for s in strings])
+    for mode, opts in std_options:
+        calls.append(["map", "standardize", strings, mode, opts])
+        expected.append([T.standardize(s, mode, **opts) for s in strings])
     calls.append(["map", "casefold", strings])
     expected.append([s.casefold() for s in strings])
     calls.append(["map", "wordTokens", strings])
@@ -273,42 +284,61 @@ def test_every_assigned_code_point_standardizes_alike(node_run):
         chr(cp) for cp in range(0x110000)
         if not 0xD800 <= cp < 0xE000 and unicodedata.category(chr(cp)) != "Cn"
     ]
-    results = node_run([
-        ["map", "standardize", chars],
-        ["map", "standardize", chars, {"normalization": None, "stripPunctuation": False}],
-        ["map", "standardize", chars, {"normalization": "NFD", "lowercase": False}],
-    ])
-    options = [{}, {"normalization": None, "strip_punctuation": False},
-               {"normalization": "NFD", "lowercase": False}]
-    for opts, got in zip(options, results, strict=True):
+    options = [
+        ("default", {}),
+        ("nfkc", {}),
+        ("keras", {}),
+        ("default", {"normalization": None, "punctuation": "keep"}),
+        ("default", {"normalization": "NFD", "lowercase": False}),
+    ]
+    results = node_run([["map", "standardize", chars, mode, opts] for mode, opts in options])
+    # each code point between two letters and between a letter and a conjoining jamo: the
+    # apostrophe rule and NFKC_HANGUL's composition across neighbours
+    framed = [f"a{c}b" for c in chars] + [f"\u1100{c}\u1161" for c in chars]
+    framed_results = node_run([["map", "standardize", framed, "default", {}]])
+    for (mode, opts), got, strings in [*zip(options, results, [chars] * len(options),
+                                            strict=True),
+                                       (("default", {}), framed_results[0], framed)]:
         bad = [
-            (f"U+{ord(c):04X}", T.standardize(c, **opts), g)
-            for c, g in zip(chars, got, strict=True) if ok(g) != T.standardize(c, **opts)
+            (ascii(c), T.standardize(c, mode, **opts), g)
+            for c, g in zip(strings, got, strict=True) if ok(g) != T.standardize(c, mode, **opts)
         ]
-        assert not bad, f"{opts}: {bad[:10]} ({len(bad)} differ)"
+        assert not bad, f"{mode} {opts}: {bad[:10]} ({len(bad)} differ)"
 
 
 def test_errors_match(node_run):
     got = node_run([
         ["standardize", 5],
         ["standardize", "x", {"normalization": "NFX"}],
+        ["standardize", "x", "lower"],
+        ["standardize", "x", "keras", {"lowercase": False}],
+        ["standardize", "x", "default", {"punctuation": "strip"}],
         ["ngrams", ["a"], 0],
         ["ngrams", ["a"], [3, 2]],
         ["ngrams", "a b", 2],
         ["toJamo", None],
     ])
     assert [g.get("error") for g in got] == [
-        "TypeError", "RangeError", "RangeError", "RangeError", "TypeError", "TypeError",
+        "TypeError", "RangeError", "RangeError", "RangeError", "RangeError", "RangeError",
+        "RangeError", "TypeError", "TypeError",
     ]
     with pytest.raises(TypeError, match="text"):
         T.standardize(5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="normalization"):
         T.standardize("x", normalization="NFX")
+    with pytest.raises(ValueError, match="mode"):
+        T.standardize("x", "lower")
+    with pytest.raises(ValueError, match="takes no options"):
+        T.standardize("x", "keras", lowercase=False)
+    with pytest.raises(ValueError, match="punctuation"):
+        T.standardize("x", punctuation="strip")
 
 
 ASSIGNED = st.characters(codec="utf-8", exclude_categories=("Cs", "Cn"))
 TRICKY = st.sampled_from(
     list("aAzZ .,!?-'\"()\t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u3000\u2028\u200b\ufeffßẞİıΣσς")
+    + ["\u2019"]
+    + list("ㅇㅡ\u3164ﾡ㈀㉠")
     + list("\u0301\u0300\u0316\u0307\u030c\u0345ǰﬁＡｚ１！한국어가각힣ㄱㅏㅋㅠ")
     + ["\u1100", "\u1161", "\u11a8", "\u11c2", "\u1112", "\u1175", "👍", "\U0001f3fd", "\u200d"]
 )

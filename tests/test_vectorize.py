@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from tokenlab import corpus
-from tokenlab.text import char_tokens, ngrams, standardize, word_tokens
+from tokenlab.text import (
+    char_tokens,
+    ngrams,
+    standardize,
+    standardize_keras,
+    standardize_nfkc,
+    word_tokens,
+)
 from tokenlab.vectorize import OUTPUT_MODES, TextVectorizer
 from tokenlab.vocab import Vocabulary
 
@@ -498,6 +505,9 @@ def test_save_unfitted_and_custom_callables(tmp_path):
     w = TextVectorizer.load(path)
     assert w.vocabulary is None and w.ngrams == 3 and w.split is word_tokens
     assert w.standardize is standardize
+    for named in (standardize_keras, standardize_nfkc):
+        TextVectorizer("count", standardize=named).save(path)
+        assert TextVectorizer.load(path).standardize is named
     with pytest.raises(ValueError, match="standardize is a custom callable"):
         TextVectorizer(standardize=str.lower).save(path)
     with pytest.raises(ValueError, match="split is a custom callable"):

@@ -21,13 +21,21 @@ Examples
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 from collections.abc import Sequence
 
 __all__ = [
     "WHITESPACE",
     "NORMALIZATION_FORMS",
+    "MODES",
+    "PUNCTUATION_MODES",
+    "HANGUL_COMPATIBILITY_RANGES",
+    "KERAS_PUNCTUATION",
     "standardize",
+    "standardize_nfkc",
+    "standardize_keras",
     "word_tokens",
     "char_tokens",
     "ngrams",
@@ -46,8 +54,10 @@ WHITESPACE: str = (
     "\u2028\u2029\u202f\u205f\u3000"
 )
 
-#: The Unicode normalization forms :func:`standardize` accepts (or ``None`` for none).
-NORMALIZATION_FORMS: tuple[str, ...] = ("NFC", "NFKC", "NFD", "NFKD")
+#: The Unicode normalization forms :func:`standardize` accepts (or ``None`` for none):
+#: ``"NFKC_HANGUL"`` (the default: NFKC that keeps Hangul compatibility characters as typed)
+#: and Unicode's four forms.
+NORMALIZATION_FORMS: tuple[str, ...] = ("NFKC_HANGUL", "NFC", "NFKC", "NFD", "NFKD")
 
 _WHITESPACE_SET = frozenset(WHITESPACE)
 
@@ -71,58 +81,153 @@ def _check_bool(value: object, name: str) -> bool:
     return value
 
 
+#: The presets of :func:`standardize` (its ``mode``).
+MODES: tuple[str, ...] = ("default", "nfkc", "keras")
+
+#: What :func:`standardize` can do with punctuation (its ``punctuation``).
+PUNCTUATION_MODES: tuple[str, ...] = ("space", "delete", "keep")
+
+#: Non-Hangul characters whose compatibility decomposition holds conjoining jamo: Hangul
+#: compatibility jamo (U+3131..U+318E, the letters typed alone: ``ㅋ``, ``ㅠ``, the filler
+#: U+3164), parenthesized and circled Hangul (U+3200..U+321E, U+3260..U+327E) and half-width
+#: jamo (U+FFA0..U+FFDC). ``"NFKC_HANGUL"`` keeps them as typed; a test checks this table
+#: against all of Unicode.
+HANGUL_COMPATIBILITY_RANGES: tuple[tuple[int, int], ...] = (
+    (0x3131, 0x318E), (0x3200, 0x321E), (0x3260, 0x327E), (0xFFA0, 0xFFBE),
+    (0xFFC2, 0xFFC7), (0xFFCA, 0xFFCF), (0xFFD2, 0xFFD7), (0xFFDA, 0xFFDC),
+)
+
+_HANGUL_COMPATIBILITY = re.compile(
+    "([" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in HANGUL_COMPATIBILITY_RANGES)
+    + "]+)"
+)
+
+#: The 32 characters Keras's ``lower_and_strip_punctuation`` deletes (Python's
+#: ``string.punctuation``, the character class of Keras's ``DEFAULT_STRIP_REGEX``).
+KERAS_PUNCTUATION: str = string.punctuation
+
+_KERAS_TABLE = {ord(c): None for c in KERAS_PUNCTUATION} | {
+    c: c + 32 for c in range(ord("A"), ord("Z") + 1)
+}
+_ASCII_PUNCTUATION_DELETE = {
+    c: None for c in range(128) if unicodedata.category(chr(c)).startswith("P")
+}
+_ASCII_PUNCTUATION_SPACE = {c: " " for c in _ASCII_PUNCTUATION_DELETE}
+_APOSTROPHES = "'\u2019"
+_FROM_MODE = object()
+
+
+def _is_conjoining_jamo(c: str) -> bool:
+    o = ord(c)
+    return 0x1100 <= o <= 0x11FF or 0xA960 <= o <= 0xA97F or 0xD7B0 <= o <= 0xD7FF
+
+
+def _nfkc_hangul(text: str) -> str:
+    """NFKC, except that the characters of :data:`HANGUL_COMPATIBILITY_RANGES` stay as typed."""
+    if not _HANGUL_COMPATIBILITY.search(text):
+        return unicodedata.normalize("NFKC", text)
+    parts = _HANGUL_COMPATIBILITY.split(text)  # odd indices: the kept runs
+    return unicodedata.normalize("NFC", "".join(
+        part if i % 2 else unicodedata.normalize("NFKD", part) for i, part in enumerate(parts)
+    ))
+
+
+def _normalize(text: str, form: str) -> str:
+    if form == "NFKC_HANGUL":
+        return _nfkc_hangul(text)
+    return unicodedata.normalize(form, text)
+
+
+def _word_letter(c: str) -> bool:
+    return unicodedata.category(c)[0] == "L" and not _is_conjoining_jamo(c)
+
+
+def _join_apostrophes(text: str) -> str:
+    """Remove each ``'`` or ``\u2019`` that has a letter (not a conjoining jamo) on both sides."""
+    n = len(text)
+    return "".join([
+        c for i, c in enumerate(text)
+        if not (c in _APOSTROPHES and 0 < i < n - 1
+                and _word_letter(text[i - 1]) and _word_letter(text[i + 1]))
+    ])
+
+
+def _punctuation_to_space(text: str) -> str:
+    if "'" in text or "\u2019" in text:
+        text = _join_apostrophes(text)
+    if text.isascii():
+        return text.translate(_ASCII_PUNCTUATION_SPACE)
+    category = unicodedata.category
+    return "".join([" " if category(c)[0] == "P" else c for c in text])
+
+
 def _strip_punctuation(text: str) -> str:
     if text.isascii():
-        return text.translate(_ASCII_PUNCTUATION)
+        return text.translate(_ASCII_PUNCTUATION_DELETE)
     category = unicodedata.category
     return "".join([c for c in text if category(c)[0] != "P"])
 
 
-_ASCII_PUNCTUATION = {
-    c: None for c in range(128) if unicodedata.category(chr(c)).startswith("P")
+_PRESETS: dict[str, tuple[bool, str, str | None]] = {
+    "default": (True, "space", "NFKC_HANGUL"),
+    "nfkc": (True, "delete", "NFKC"),
 }
 
 
 def standardize(
     text: str,
+    mode: str = "default",
     *,
-    lowercase: bool = True,
-    strip_punctuation: bool = True,
-    normalization: str | None = "NFKC",
+    lowercase: bool = _FROM_MODE,  # type: ignore[assignment]
+    punctuation: str = _FROM_MODE,  # type: ignore[assignment]
+    normalization: str | None = _FROM_MODE,  # type: ignore[assignment]
 ) -> str:
-    """Normalize, case-fold, drop punctuation and tidy the whitespace of ``text``.
+    """Normalize, case-fold, separate punctuation and tidy the whitespace of ``text``.
 
-    The steps, in order:
+    The default (``mode="default"``) is made for Korean as much as for English. Its steps,
+    in order:
 
-    1. Unicode normalization (``normalization``, NFKC by default): full-width forms become
-       ASCII (``"ＡＢＣ"`` -> ``"ABC"``), ligatures split (``"ﬁ"`` -> ``"fi"``), an accent
-       typed as a combining mark joins its letter, and Hangul stays Hangul: syllables are
-       composed, never split into jamo.
-    2. ``str.casefold()`` when ``lowercase``: a stronger ``lower()`` made for comparing
-       text (``"Straße"`` -> ``"strasse"``, final ``"ς"`` -> ``"σ"``).
-    3. When ``strip_punctuation``, every character whose Unicode general category is
-       punctuation (``P*``) is removed, replaced by nothing, as Keras's default
-       ``lower_and_strip_punctuation`` does: ``"don't"`` -> ``"dont"``. Symbols (``S*``:
-       ``$``, ``+``, emoji) stay.
-    4. The same normalization again: case folding and removing punctuation can leave text
-       that is no longer normalized (``"ǰ"`` folds to ``"j"`` plus a combining caron; a
-       dropped ``"."`` can bring a combining mark next to a letter). With it the result is
-       always in the chosen form, so ``standardize`` is idempotent.
+    1. Unicode normalization ``"NFKC_HANGUL"``: NFKC (full-width forms become ASCII,
+       ``"ＡＢＣ"`` -> ``"ABC"``; ligatures split, ``"ﬁ"`` -> ``"fi"``; an accent typed as a
+       combining mark joins its letter; Hangul syllables stay composed), *except* the Hangul
+       compatibility characters of :data:`HANGUL_COMPATIBILITY_RANGES`, kept as typed.
+       Plain NFKC maps the compatibility jamo of ``"ㅋㅠㅠ"`` to conjoining jamo, which then
+       fuse into a syllable nobody typed (``"큐ᅲ"``) or stay as broken glyphs.
+    2. ``str.casefold()``: a stronger ``lower()`` made for comparing text (``"Straße"`` ->
+       ``"strasse"``, final ``"ς"`` -> ``"σ"``).
+    3. Punctuation (Unicode categories ``P*``) is replaced by a space, so that
+       ``"대가..최고다"`` stays two words, ``"대가 최고다"``. One exception: an apostrophe
+       (``'`` or ``’``) with a letter on both sides is removed, so ``"don't"`` is
+       ``"dont"``, as in Keras. Symbols (``S*``: ``$``, ``+``, ``^``, emoji) stay.
+    4. The same normalization again: case folding can leave text that is no longer normalized
+       (``"ǰ"`` folds to ``"j"`` plus a combining caron). With it ``standardize`` is idempotent.
     5. Runs of :data:`WHITESPACE` become one ASCII space; both ends are stripped.
 
-    NFKC also maps Hangul *compatibility* jamo, as typed alone (``"ㅋㅋ"``, ``"ㅠㅠ"``), to
-    conjoining jamo (U+110F, U+1172), which look the same, and composes a typed consonant and
-    vowel into a syllable (``"ㄱㅏ"`` -> ``"가"``). Pass ``normalization="NFC"`` to keep them.
+    Relative to the input's canonical form (NFC, the same text to Unicode), the default never
+    creates a Hangul syllable or a conjoining jamo (a property test checks it).
+
+    Two other presets, by name:
+
+    * ``mode="nfkc"``: this book's standardization before the change: plain NFKC, case
+      folding, punctuation *deleted* (``"대가..최고다"`` -> ``"대가최고다"``).
+    * ``mode="keras"``: exactly Keras's ``TextVectorization(standardize=
+      "lower_and_strip_punctuation")``: ``tf.strings.lower`` (which lower-cases ASCII letters
+      only), then deletion of the 32 characters of :data:`KERAS_PUNCTUATION`, with no Unicode
+      normalization; then, as in every mode, whitespace is tidied (Keras's whitespace split
+      gives the same words). It takes no other option.
 
     Parameters
     ----------
     text : str
         The raw text.
-    lowercase : bool
-        Case-fold (``str.casefold``).
-    strip_punctuation : bool
-        Remove punctuation (Unicode categories ``Pc Pd Ps Pe Pi Pf Po``).
-    normalization : {"NFKC", "NFC", "NFD", "NFKD"} or None
+    mode : {"default", "nfkc", "keras"}
+        The preset; ``lowercase``, ``punctuation`` and ``normalization`` override its steps
+        (not with ``"keras"``).
+    lowercase : bool, optional
+        Case-fold (``str.casefold``); True in ``"default"`` and ``"nfkc"``.
+    punctuation : {"space", "delete", "keep"}, optional
+        Replace punctuation by a space (with the apostrophe rule above), delete it, or keep it.
+    normalization : {"NFKC_HANGUL", "NFKC", "NFC", "NFD", "NFKD"} or None, optional
         The Unicode normalization form; ``None`` skips normalization.
 
     Returns
@@ -133,9 +238,10 @@ def standardize(
     Raises
     ------
     TypeError
-        If ``text`` is not a str, or a flag is not a bool.
+        If ``text`` is not a str, or ``lowercase`` is not a bool.
     ValueError
-        If ``normalization`` is not one of the forms above or None.
+        If ``mode``, ``punctuation`` or ``normalization`` is not one of the values above, or an
+        option is given with ``mode="keras"``.
 
     Examples
     --------
@@ -143,28 +249,79 @@ def standardize(
     'the cat sat'
     >>> standardize("ＡＢＣ"), standardize("Straße"), standardize("ΣΟΦΟΣ")
     ('abc', 'strasse', 'σοφοσ')
-    >>> standardize("정말 재밌어요!!  ^^")
-    '정말 재밌어요 ^^'
-    >>> standardize("Don't stop.", strip_punctuation=False)
-    "don't stop."
+    >>> standardize("정말 재밌어요!!  ^^"), standardize("대가..최고다 ㅋㅠㅠ")
+    ('정말 재밌어요 ^^', '대가 최고다 ㅋㅠㅠ')
+    >>> standardize("대가..최고다 ㅋㅠㅠ", "nfkc")
+    '대가최고다 큐ᅲ'
+    >>> standardize("Don't stop.", punctuation="keep"), standardize("Don't stop.")
+    ("don't stop.", 'dont stop')
+    >>> standardize("ÉCOLE, Don't ＡＢＣ", "keras")
+    'École dont ＡＢＣ'
     """
     _check_str(text, "text")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
+    if mode == "keras":
+        given = [name for name, value in (("lowercase", lowercase), ("punctuation", punctuation),
+                                          ("normalization", normalization))
+                 if value is not _FROM_MODE]
+        if given:
+            raise ValueError(
+                f"mode='keras' is Keras's exact lower_and_strip_punctuation and takes no "
+                f"options, got {', '.join(given)}"
+            )
+        return " ".join(text.translate(_KERAS_TABLE).split())
+    preset = _PRESETS[mode]
+    lowercase = preset[0] if lowercase is _FROM_MODE else lowercase
+    punctuation = preset[1] if punctuation is _FROM_MODE else punctuation
+    normalization = preset[2] if normalization is _FROM_MODE else normalization
     _check_bool(lowercase, "lowercase")
-    _check_bool(strip_punctuation, "strip_punctuation")
+    if punctuation not in PUNCTUATION_MODES:
+        raise ValueError(
+            f"punctuation must be one of {', '.join(map(repr, PUNCTUATION_MODES))}, "
+            f"got {punctuation!r}"
+        )
     if normalization is not None and normalization not in NORMALIZATION_FORMS:
         raise ValueError(
             f"normalization must be one of {', '.join(map(repr, NORMALIZATION_FORMS))} "
             f"or None, got {normalization!r}"
         )
     if normalization is not None:
-        text = unicodedata.normalize(normalization, text)
+        text = _normalize(text, normalization)
     if lowercase:
         text = text.casefold()
-    if strip_punctuation:
+    if punctuation == "space":
+        text = _punctuation_to_space(text)
+    elif punctuation == "delete":
         text = _strip_punctuation(text)
-    if normalization is not None and (lowercase or strip_punctuation):
-        text = unicodedata.normalize(normalization, text)
+    if normalization is not None and (lowercase or punctuation != "keep"):
+        text = _normalize(text, normalization)
     return " ".join(text.split())
+
+
+def standardize_nfkc(text: str) -> str:
+    """``standardize(text, "nfkc")``: the book's standardization before issue 13, by name.
+
+    (A named function, so that a :class:`~tokenlab.vectorize.TextVectorizer` using it can be
+    saved as JSON.)
+
+    Examples
+    --------
+    >>> standardize_nfkc("대가..최고다")
+    '대가최고다'
+    """
+    return standardize(text, "nfkc")
+
+
+def standardize_keras(text: str) -> str:
+    """``standardize(text, "keras")``: Keras's exact ``lower_and_strip_punctuation``, by name.
+
+    Examples
+    --------
+    >>> standardize_keras("Don't STOP, Ｎｏｗ!")
+    'dont stop Ｎｏｗ'
+    """
+    return standardize(text, "keras")
 
 
 def word_tokens(text: str) -> list[str]:

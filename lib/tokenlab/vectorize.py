@@ -107,7 +107,11 @@ _CHUNK = 4096  # documents tokenized and counted at a time
 _MASK_TOKEN, _OOV_TOKEN = "", "[UNK]"  # the vocabularies fit learns (Keras's defaults)
 
 # The callables save() can name in JSON.
-_STANDARDIZERS: dict[str, Callable[[str], str]] = {"standardize": _text.standardize}
+_STANDARDIZERS: dict[str, Callable[[str], str]] = {
+    "standardize": _text.standardize,
+    "standardize_nfkc": _text.standardize_nfkc,
+    "standardize_keras": _text.standardize_keras,
+}
 _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
     "word_tokens": _text.word_tokens,
     "char_tokens": _text.char_tokens,
@@ -182,8 +186,9 @@ class TextVectorizer:
         For ``"int"`` and ``"one_hot"``: pad or cut every text to this many tokens (the
         first ones are kept). Without it, a batch is padded to its longest text.
     standardize : callable or None
-        ``str -> str`` applied first; :func:`tokenlab.text.standardize` by default, ``None``
-        for none.
+        ``str -> str`` applied first; :func:`tokenlab.text.standardize` by default
+        (:func:`~tokenlab.text.standardize_keras` is Keras's exact
+        ``lower_and_strip_punctuation``), ``None`` for none.
     split : callable
         ``str -> list[str]``; :func:`tokenlab.text.word_tokens` by default.
     idf : {"keras", "sklearn"}
@@ -723,7 +728,8 @@ class TextVectorizer:
         if self.standardize is not None and std_name is None:
             raise ValueError(
                 f"standardize is a custom callable ({self.standardize!r}), which cannot be "
-                f"saved as JSON; only tokenlab.text.standardize or None can"
+                f"saved as JSON; only tokenlab.text.standardize, standardize_nfkc, "
+                f"standardize_keras or None can"
             )
         split_name = _name_of(self.split, _SPLITTERS)
         if split_name is None:

@@ -3,8 +3,8 @@
 // Every function gives the same answer as its Python twin; tests/test_tokenize_js.py runs
 // both (this file under Node.js) on hand-picked and generated strings and compares them.
 //
-//   standardize(text, opts)     tokenlab.text.standardize (opts: lowercase, stripPunctuation,
-//                               normalization; snake_case names are accepted too)
+//   standardize(text, mode, opts)  tokenlab.text.standardize (mode: "default" | "nfkc" |
+//                               "keras"; opts: lowercase, punctuation, normalization)
 //   casefold(text)              Python's str.casefold
 //   wordTokens(text)            tokenlab.text.word_tokens
 //   charTokens(text, opts)      tokenlab.text.char_tokens (opts: keepWhitespace)
@@ -32,7 +32,7 @@ export const WHITESPACE =
   "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" +
   "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" +
   "\u2028\u2029\u202f\u205f\u3000";
-export const NORMALIZATION_FORMS = ["NFC", "NFKC", "NFD", "NFKD"];
+export const NORMALIZATION_FORMS = ["NFKC_HANGUL", "NFC", "NFKC", "NFD", "NFKD"];
 
 const WHITESPACE_SET = new Set(WHITESPACE);
 const WHITESPACE_RUN = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
@@ -126,28 +126,82 @@ export function casefold(text) {
   return out;
 }
 
+export const MODES = ["default", "nfkc", "keras"];
+export const PUNCTUATION_MODES = ["space", "delete", "keep"];
+// tokenlab.text.HANGUL_COMPATIBILITY_RANGES: kept as typed by "NFKC_HANGUL".
+export const HANGUL_COMPATIBILITY_RANGES = [
+  [0x3131, 0x318e], [0x3200, 0x321e], [0x3260, 0x327e], [0xffa0, 0xffbe],
+  [0xffc2, 0xffc7], [0xffca, 0xffcf], [0xffd2, 0xffd7], [0xffda, 0xffdc],
+];
+export const KERAS_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+const HANGUL_COMPATIBILITY = /([\u3131-\u318e\u3200-\u321e\u3260-\u327e\uffa0-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7\uffda-\uffdc]+)/u;
+const CONJOINING = "\\u1100-\\u11ff\\ua960-\\ua97f\\ud7b0-\\ud7ff";
+// An apostrophe with a letter (not a conjoining jamo) on both sides.
+const WORD_APOSTROPHE = new RegExp(
+  `(?<=(?![${CONJOINING}])\\p{L})['\\u2019](?=(?![${CONJOINING}])\\p{L})`, "gu");
+const KERAS_STRIP = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
+const PRESETS = {
+  default: { lowercase: true, punctuation: "space", normalization: "NFKC_HANGUL" },
+  nfkc: { lowercase: true, punctuation: "delete", normalization: "NFKC" },
+};
+
+function nfkcHangul(text) {
+  if (!HANGUL_COMPATIBILITY.test(text)) return text.normalize("NFKC");
+  const parts = text.split(HANGUL_COMPATIBILITY); // odd indices: the kept runs
+  return parts.map((p, i) => (i % 2 ? p : p.normalize("NFKD"))).join("").normalize("NFC");
+}
+
+function normalizeForm(text, form) {
+  return form === "NFKC_HANGUL" ? nfkcHangul(text) : text.normalize(form);
+}
+
 /**
- * tokenlab.text.standardize: normalize, case-fold, remove punctuation, normalize again,
- * collapse whitespace. opts: {lowercase = true, stripPunctuation = true,
- * normalization = "NFKC"} (null: no normalization).
+ * tokenlab.text.standardize(text, mode, ...): mode "default" (NFKC_HANGUL, casefold,
+ * punctuation -> space), "nfkc" (the old default: NFKC, casefold, punctuation deleted) or
+ * "keras" (Keras's lower_and_strip_punctuation: ASCII lower-casing, string.punctuation
+ * deleted). opts (override the mode's steps, not with "keras"): lowercase, punctuation
+ * ("space" | "delete" | "keep"), normalization (a form or null). For the old signature,
+ * standardize(text, opts) with an object as the second argument means mode "default".
  */
-export function standardize(text, opts = {}) {
+export function standardize(text, mode = "default", opts = {}) {
   checkString(text, "text");
-  const lowercase = option(opts, "lowercase", "lowercase", true);
-  const strip = option(opts, "stripPunctuation", "strip_punctuation", true);
-  const form = opts == null || opts.normalization === undefined ? "NFKC" : opts.normalization;
+  if (mode !== null && typeof mode === "object") {
+    opts = mode;
+    mode = "default";
+  }
+  if (!MODES.includes(mode)) {
+    throw new RangeError(`mode must be one of ${MODES.join(", ")}, got ${mode}`);
+  }
+  opts = opts == null ? {} : opts;
+  if (mode === "keras") {
+    const given = ["lowercase", "punctuation", "normalization"].filter(
+      (k) => opts[k] !== undefined);
+    if (given.length) {
+      throw new RangeError(`mode 'keras' takes no options, got ${given.join(", ")}`);
+    }
+    return wordTokens(text.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(KERAS_STRIP, ""))
+      .join(" ");
+  }
+  const preset = PRESETS[mode];
+  const lowercase = opts.lowercase === undefined ? preset.lowercase : opts.lowercase;
+  const punct = opts.punctuation === undefined ? preset.punctuation : opts.punctuation;
+  const form = opts.normalization === undefined ? preset.normalization : opts.normalization;
   if (typeof lowercase !== "boolean") throw new TypeError("lowercase must be a boolean");
-  if (typeof strip !== "boolean") throw new TypeError("stripPunctuation must be a boolean");
+  if (!PUNCTUATION_MODES.includes(punct)) {
+    throw new RangeError(`punctuation must be one of ${PUNCTUATION_MODES.join(", ")}`);
+  }
   if (form !== null && !NORMALIZATION_FORMS.includes(form)) {
     throw new RangeError(
       `normalization must be one of ${NORMALIZATION_FORMS.join(", ")} or null, got ${form}`,
     );
   }
   let t = text;
-  if (form !== null) t = t.normalize(form);
+  if (form !== null) t = normalizeForm(t, form);
   if (lowercase) t = casefold(t);
-  if (strip) t = t.replace(PUNCTUATION, "");
-  if (form !== null && (lowercase || strip)) t = t.normalize(form);
+  if (punct === "space") t = t.replace(WORD_APOSTROPHE, "").replace(PUNCTUATION, " ");
+  else if (punct === "delete") t = t.replace(PUNCTUATION, "");
+  if (form !== null && (lowercase || punct !== "keep")) t = normalizeForm(t, form);
   return wordTokens(t).join(" ");
 }
 
