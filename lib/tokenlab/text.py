@@ -8,8 +8,10 @@ The first two steps of the book's pipeline::
 composes them (``word_tokens(standardize(text))``), as Keras's ``TextVectorization`` does with
 its ``standardize`` and ``split`` steps.
 
-Every function here has a browser twin in ``tokenlab/widgets/js/tokenize.js`` that gives the
-same answer (``tests/test_tokenize_js.py`` checks it with Node.js).
+Every function here but the morpheme tokenizers has a browser twin in
+``tokenlab/widgets/js/tokenize.js`` that gives the same answer (``tests/test_tokenize_js.py``
+checks it with Node.js). :func:`morpheme_tokens` runs the Kiwi morphological analyzer
+(``kiwipiepy``), an optional dependency imported only when it is called.
 
 Examples
 --------
@@ -42,6 +44,9 @@ __all__ = [
     "to_jamo",
     "from_jamo",
     "jamo_tokens",
+    "morpheme_tokens",
+    "morpheme_tokens_batch",
+    "KIWI_REQUIREMENT",
 ]
 
 #: Every code point ``c`` with ``c.isspace()``: the characters ``str.split()`` splits on.
@@ -563,3 +568,127 @@ def jamo_tokens(text: str) -> list[str]:
     ['U+1112', 'U+1161', 'U+11AB', 'U+0061']
     """
     return char_tokens(to_jamo(text))
+
+
+# ------------------------------------------------------------------------------ morphemes
+
+#: The pip requirement of :func:`morpheme_tokens` (the Kiwi analyzer and its model files).
+KIWI_REQUIREMENT: str = "kiwipiepy==0.24.1 kiwipiepy-model==0.24.0"
+
+_KIWI: dict[int | None, object] = {}
+
+
+def _kiwi(num_workers: int | None) -> object:
+    """One Kiwi analyzer per ``num_workers``, loaded on first use (a few seconds)."""
+    if num_workers not in _KIWI:
+        try:
+            from kiwipiepy import Kiwi
+        except ImportError as error:
+            raise ImportError(
+                "morpheme_tokens needs the Kiwi morphological analyzer, which is not "
+                f"installed: pip install {KIWI_REQUIREMENT}"
+            ) from error
+        _KIWI[num_workers] = Kiwi(num_workers=num_workers)
+    return _KIWI[num_workers]
+
+
+def _morphemes(tokens: object, tags: bool) -> list[str]:
+    if tags:
+        return [f"{t.form}/{t.tag}" for t in tokens]  # type: ignore[attr-defined]
+    return [t.form for t in tokens]  # type: ignore[attr-defined]
+
+
+def morpheme_tokens(text: str, *, tags: bool = False) -> list[str]:
+    """Split Korean ``text`` into morphemes (형태소) with the Kiwi analyzer.
+
+    An eojeol (어절, a word between spaces) such as ``"먹었다"`` is a stem and endings: ``먹``
+    (verb stem, ``VV``), ``었`` (past tense, ``EP``), ``다`` (final ending, ``EF``). Kiwi
+    (``kiwipiepy`` 0.24, Apache-2.0, runs offline once installed) finds the most likely
+    analysis with its language model; its tags are the Sejong tag set (``NNG`` common noun,
+    ``JKS`` subject particle, ``SW`` other symbols, ...). A morpheme is not always a substring
+    of the text: ``"봅시다"`` gives ``보`` + ``ㅂ시다`` (a contracted ending; Kiwi is asked for
+    compatibility jamo, so no stray conjoining jamo appear). Latin words, numbers and symbols
+    come out whole (``SL``, ``SN``, ``SW``).
+
+    Kiwi is loaded on the first call (a few seconds) and kept. Use
+    :func:`morpheme_tokens_batch` for a corpus.
+
+    Parameters
+    ----------
+    text : str
+        The text, usually standardized first.
+    tags : bool
+        Return ``"form/TAG"`` strings (``"먹/VV"``) instead of forms.
+
+    Returns
+    -------
+    list of str
+        The morphemes; ``[]`` for ``""`` or whitespace only.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a str or ``tags`` not a bool.
+    ImportError
+        If Kiwi is not installed (the message gives :data:`KIWI_REQUIREMENT`).
+
+    Examples
+    --------
+    >>> morpheme_tokens("먹었다", tags=True)
+    ['먹/VV', '었/EP', '다/EF']
+    """
+    _check_str(text, "text")
+    _check_bool(tags, "tags")
+    if not text.strip():
+        return []
+    kiwi = _kiwi(1)
+    return _morphemes(kiwi.tokenize(text, compatible_jamo=True), tags)  # type: ignore[attr-defined]
+
+
+def morpheme_tokens_batch(
+    texts: Sequence[str], *, tags: bool = False, num_workers: int | None = None
+) -> list[list[str]]:
+    """:func:`morpheme_tokens` for many texts, through Kiwi's own multi-threaded batching.
+
+    Parameters
+    ----------
+    texts : list or tuple of str
+        The texts.
+    tags : bool
+        Return ``"form/TAG"`` strings.
+    num_workers : int, optional
+        Kiwi's worker threads (>= 1); ``None``: Kiwi's default (every core).
+
+    Returns
+    -------
+    list of list of str
+        One morpheme list per text, in order; the same lists :func:`morpheme_tokens` gives.
+
+    Raises
+    ------
+    TypeError
+        If ``texts`` is not a list or tuple of str.
+    ValueError
+        If ``num_workers < 1``.
+
+    Examples
+    --------
+    >>> morpheme_tokens_batch(["먹었다", "영화가 재밌었어요"])
+    [['먹', '었', '다'], ['영화', '가', '재밌', '었', '어요']]
+    """
+    if not isinstance(texts, list | tuple):
+        raise TypeError(f"texts must be a list or tuple of str, got {type(texts).__name__}")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] must be a str, got {type(text).__name__}")
+    _check_bool(tags, "tags")
+    if num_workers is not None:
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int):
+            raise TypeError(f"num_workers must be an int or None, got {num_workers!r}")
+        if num_workers < 1:
+            raise ValueError(f"num_workers must be >= 1, got {num_workers}")
+    if not texts:
+        return []
+    kiwi = _kiwi(num_workers)
+    results = kiwi.tokenize(list(texts), compatible_jamo=True)  # type: ignore[attr-defined]
+    return [_morphemes(tokens, tags) for tokens in results]
