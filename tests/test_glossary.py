@@ -83,7 +83,10 @@ def test_table_has_one_row_per_term_and_escapes_pipes():
 
 def test_glossary_page_renders_the_data_with_links_to_existing_chapters(monkeypatch):
     nb = json.loads((BOOK / "glossary.ipynb").read_text(encoding="utf-8"))
-    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"][1]
+    cell = [c for c in nb["cells"] if c["cell_type"] == "code"][1]
+    # myst-nb renders Markdown output as CommonMark (no tables, no roles) unless told otherwise.
+    assert cell["metadata"].get("mystnb", {}).get("markdown_format") == "myst"
+    code = "".join(cell["source"])
     monkeypatch.chdir(BOOK)
     namespace: dict = {}
     *body, last = code.strip().splitlines()
