@@ -9,6 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Corpora for offline builds and tests; readers without it download them (see README).
 export TOKENLAB_DATA ?= $(abspath ../shared/corpora)
+# Pretrained files (tokenizers, weights) likewise; readers download them (see tokenlab.models).
+export TOKENLAB_MODELS ?= $(abspath ../shared/models)
 
 .PHONY: install vendor book test serve bench lint clean
 

@@ -19,8 +19,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPORA = ROOT.parent / "shared" / "corpora"
 
+SHARED_MODELS = ROOT.parent / "shared" / "models"
+
 if "TOKENLAB_DATA" not in os.environ and SHARED_CORPORA.is_dir():
     os.environ["TOKENLAB_DATA"] = str(SHARED_CORPORA)
+if "TOKENLAB_MODELS" not in os.environ and SHARED_MODELS.is_dir():
+    os.environ["TOKENLAB_MODELS"] = str(SHARED_MODELS)
 
 
 def in_ci() -> bool:

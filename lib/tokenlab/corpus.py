@@ -36,7 +36,6 @@ and Heaps' laws, :class:`SequenceDataset` and :func:`collate` feed a ``DataLoade
 from __future__ import annotations
 
 import codecs
-import hashlib
 import math
 import os
 import random
@@ -45,8 +44,6 @@ import shutil
 import stat
 import tarfile
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -58,6 +55,8 @@ import numpy as np
 import torch
 import torch.utils.data
 
+from . import _registry
+from ._registry import RemoteFile
 from .text import standardize, word_tokens
 from .vectorize import TextVectorizer
 
@@ -87,15 +86,13 @@ _LAYOUTS = ("tsv", "lines_tab", "text", "folder")
 #: A record: the text and its label (an int, a str such as ``"pos"``, or ``None``).
 Record = tuple[str, int | str | None]
 _CHUNK = 1 << 20
-_TIMEOUT_S = 60
 
 
 class CorpusUnavailableError(RuntimeError):
     """A corpus file is not on disk and could not be downloaded (offline, or no known URL)."""
 
 
-@dataclass(frozen=True)
-class CorpusFile:
+class CorpusFile(RemoteFile):
     """One file of a corpus and the checksums that make it acceptable.
 
     Parameters
@@ -116,11 +113,6 @@ class CorpusFile:
     >>> f.git_blob is None
     True
     """
-
-    name: str
-    url: str | None
-    sha256s: tuple[str, ...]
-    git_blob: str | None = None
 
 
 @dataclass(frozen=True)
@@ -299,8 +291,11 @@ CORPORA: dict[str, CorpusInfo] = {
     ),
 }
 
-# (resolved path, size, mtime_ns, CorpusFile) of every file verified in this process.
-_VERIFIED: set[tuple[str, int, int, CorpusFile]] = set()
+# The checks and downloads are shared with tokenlab.models (tokenlab._registry).
+_STORE = _registry.Store("corpus", "TOKENLAB_DATA", CorpusUnavailableError)
+# (resolved path, size, mtime_ns, file) of every file verified in this process.
+_VERIFIED = _registry.VERIFIED
+_digests = _registry.digests
 
 
 def data_dir() -> Path:
@@ -325,12 +320,7 @@ def data_dir() -> Path:
     ...     print("tokenlab" in data_dir().parts)
     True
     """
-    env = os.environ.get("TOKENLAB_DATA", "")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("tokenlab"))
+    return _STORE.root()
 
 
 def _info(name: object) -> CorpusInfo:
@@ -343,130 +333,13 @@ def _info(name: object) -> CorpusInfo:
         raise ValueError(f"name must be a known corpus ({known}), got {name!r}") from None
 
 
-def _digests(file: Path, size: int) -> tuple[str, str]:
-    """SHA-256 and git blob id of ``file`` in one pass."""
-    sha256 = hashlib.sha256()
-    blob = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
-    with open(file, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            sha256.update(chunk)
-            blob.update(chunk)
-    return sha256.hexdigest(), blob.hexdigest()
-
-
-def _accepted(spec: CorpusFile, sha256: str, blob: str) -> bool:
-    return sha256 in spec.sha256s or (spec.git_blob is not None and blob == spec.git_blob)
-
-
-def _expected(spec: CorpusFile) -> str:
-    parts = [f"sha256 {s}" for s in spec.sha256s]
-    if spec.git_blob:
-        parts.append(f"git blob {spec.git_blob}")
-    return " or ".join(parts)
-
-
-def _stat_key(file: Path, spec: CorpusFile) -> tuple[str, int, int, CorpusFile]:
-    st = file.stat()
-    return (str(file.resolve()), st.st_size, st.st_mtime_ns, spec)
-
-
-def _mismatch(what: str, spec: CorpusFile, sha256: str, blob: str) -> ValueError:
-    return ValueError(
-        f"{what} has the wrong checksum: expected {_expected(spec)}, "
-        f"got sha256 {sha256} (git blob {blob})"
-    )
-
-
-def _verify(file: Path, spec: CorpusFile, what: str) -> None:
-    """Raise ValueError unless ``file`` has one of ``spec``'s checksums (cached per stat)."""
-    key = _stat_key(file, spec)
-    if key in _VERIFIED:
-        return
-    sha256, blob = _digests(file, key[1])
-    if not _accepted(spec, sha256, blob):
-        raise _mismatch(what, spec, sha256, blob)
-    _VERIFIED.add(key)
-
-
-def _where_to_put(info: CorpusInfo, target_dir: Path) -> str:
-    names = ", ".join(f.name for f in info.files)
-    return (
-        f"Put the file(s) {names} in {target_dir}, or set the environment variable "
-        f"TOKENLAB_DATA to a folder that has a {info.name}/ subfolder holding them."
-    )
-
-
-def _has_checksum(spec: CorpusFile) -> bool:
-    return bool(spec.sha256s) or spec.git_blob is not None
-
-
-def _untrusted(info: CorpusInfo, spec: CorpusFile, target: Path) -> CorpusUnavailableError:
-    how = f"Download {spec.url} yourself" if spec.url else f"Get {spec.name} yourself"
-    unpack = ""
-    if info.layout == "folder":
-        unpack = (f" and unpack it into {target.parent} (for example "
-                  f"`tar xzf {spec.name} -C {target.parent}`), so that "
-                  f"{target.parent / str(info.folder)} holds the split folders")
-    return CorpusUnavailableError(
-        f"corpus {info.name!r}: no checksum is recorded for {spec.name}, so tokenlab will "
-        f"neither download it nor trust a copy of it. {how}, check it against a checksum "
-        f"you trust{unpack}. Or set the environment variable TOKENLAB_DATA to a folder that "
-        f"has a {info.name}/ subfolder holding it."
-    )
-
-
-def _download(info: CorpusInfo, spec: CorpusFile, target: Path) -> None:
-    """Download ``spec`` to ``target`` through a temporary file, verified, then renamed."""
-    if not _has_checksum(spec):
-        raise _untrusted(info, spec, target)
-    if spec.url is None:
-        raise CorpusUnavailableError(
-            f"corpus {info.name!r}: {target} is missing, and no stable download address is "
-            f"known for {spec.name}, so it is only available from a local data folder. "
-            + _where_to_put(info, target.parent)
-        )
-    if os.environ.get("TOKENLAB_OFFLINE", "").lower() not in ("", "0", "false"):
-        raise CorpusUnavailableError(
-            f"corpus {info.name!r}: {target} is missing and downloads are off "
-            f"(TOKENLAB_OFFLINE is set). Download {spec.url} by hand. "
-            + _where_to_put(info, target.parent)
-        )
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part",
-                                        dir=target.parent)
-    except OSError as err:
-        raise CorpusUnavailableError(
-            f"corpus {info.name!r}: {target} is missing and cannot be downloaded into "
-            f"{target.parent} ({err}). " + _where_to_put(info, target.parent)
-        ) from err
-    tmp = Path(tmp_name)
-    try:
-        size = 0
-        sha256 = hashlib.sha256()
-        try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(
-                spec.url, timeout=_TIMEOUT_S
-            ) as response:
-                while chunk := response.read(_CHUNK):
-                    out.write(chunk)
-                    sha256.update(chunk)
-                    size += len(chunk)
-        except (urllib.error.URLError, OSError) as err:
-            raise CorpusUnavailableError(
-                f"corpus {info.name!r}: {target} is missing and could not be downloaded "
-                f"from {spec.url} ({err}). Download it by hand, or copy it from a machine "
-                "that has it. " + _where_to_put(info, target.parent)
-            ) from err
-        digest = sha256.hexdigest()
-        blob = digest if digest in spec.sha256s else _digests(tmp, size)[1]
-        if not _accepted(spec, digest, blob):
-            raise _mismatch(f"corpus {info.name!r}: the download of {spec.url} "
-                            f"(deleted, not saved to {target})", spec, digest, blob)
-        os.replace(tmp, target)
-        _VERIFIED.add(_stat_key(target, spec))
-    finally:
-        tmp.unlink(missing_ok=True)
+def _unpack_hint(info: CorpusInfo) -> str:
+    if info.layout != "folder":
+        return ""
+    folder = data_dir() / info.name
+    name = info.files[0].name
+    return (f" and unpack it into {folder} (for example `tar xzf {name} -C {folder}`), so "
+            f"that {folder / str(info.folder)} holds the split folders")
 
 
 def path(name: str, file: str | None = None) -> Path:
@@ -516,13 +389,8 @@ def path(name: str, file: str | None = None) -> Path:
     if not isinstance(file, str):
         raise TypeError(f"file must be a str or None, got {type(file).__name__}")
     spec = info.file(file)
-    target = folder / spec.name
-    if not _has_checksum(spec):
-        raise _untrusted(info, spec, target)
-    if not target.is_file():
-        _download(info, spec, target)
-    _verify(target, spec, f"corpus {info.name!r}: the file {target}")
-    return target
+    return _STORE.fetch(info.name, info.files, spec, unpack=_unpack_hint(info),
+                        digest=_digests)
 
 
 # ---- lazy readers ------------------------------------------------------------------------------
@@ -875,10 +743,10 @@ def _folder_root(info: CorpusInfo, split: str) -> Path:
     if wanted.is_dir():
         return wanted
     spec = info.file(info.splits[split][0])
-    if not _has_checksum(spec):
+    if not _registry.has_checksum(spec):
         raise CorpusUnavailableError(
-            f"corpus {info.name!r}: {wanted} is missing. " + str(_untrusted(info, spec,
-                                                                             base / spec.name))
+            f"corpus {info.name!r}: {wanted} is missing. "
+            + str(_STORE.untrusted(info.name, spec, _unpack_hint(info)))
         )
     archive = path(info.name, spec.name)
     if top.exists():
