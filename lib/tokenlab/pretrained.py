@@ -286,7 +286,9 @@ class BertEncoder(nn.Module):
                 )
             top = 2 if name == "attention_mask" else c.type_vocab_size
             if t.numel() and (int(t.min()) < 0 or int(t.max()) >= top):
-                raise ValueError(f"{name} must hold values in [0, {top}), got {t.unique().tolist()}")
+                raise ValueError(
+                    f"{name} must hold values in [0, {top}), got {t.unique().tolist()}"
+                )
             masks.append(t)
         return ids, masks[0], masks[1]
 
@@ -415,7 +417,9 @@ def load_weights(model: BertEncoder, path: str | Path) -> BertEncoder:
     try:
         from safetensors import SafetensorError, safe_open
     except ImportError:  # pragma: no cover - a dependency of tokenlab
-        raise ImportError("load_weights needs the safetensors package: pip install safetensors")
+        raise ImportError(
+            "load_weights needs the safetensors package: pip install safetensors"
+        ) from None
     if not isinstance(model, BertEncoder):
         raise TypeError(f"model must be a BertEncoder, got {type(model).__name__}")
     path = Path(path)
@@ -444,7 +448,9 @@ def load_weights(model: BertEncoder, path: str | Path) -> BertEncoder:
     except SafetensorError as exc:
         raise ValueError(f"{path} is not a readable safetensors file: {exc}") from None
     if unknown:
-        raise ValueError(f"checkpoint {path} has tensors a BERT encoder does not use: {unknown[:5]}")
+        raise ValueError(
+            f"checkpoint {path} has tensors a BERT encoder does not use: {unknown[:5]}"
+        )
     missing = [theirs for theirs, ours in names.items() if ours not in tensors]
     if missing:
         raise ValueError(f"checkpoint {path} lacks {len(missing)} tensors, e.g. {missing[:3]}")
