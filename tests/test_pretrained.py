@@ -36,16 +36,9 @@ cuda = pytest.mark.cuda
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
 
-def _tokenizer():  # TEMPORARY until branch wp's WordPieceTokenizer is merged
-    import sys
-    sys.path.insert(0, "/tmp/pre")
-    from shim import HF
-    return HF()
-
-
 @pytest.fixture(scope="module")
 def encoder() -> SentenceEncoder:
-    return load_encoder(NAME, tokenizer=_tokenizer())
+    return load_encoder(NAME)
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +178,7 @@ def test_long_text_is_truncated_with_a_warning(encoder):
         e = encoder.encode(["short", long])
     cut = encoder.tokenizer([long], padding=True, truncation=True, max_length=256)
     assert len(cut["input_ids"][0]) == 256
-    ids = torch.tensor(cut["input_ids"])
+    ids = torch.as_tensor(cut["input_ids"])
     with torch.no_grad():
         expected = encoder.model(ids).last_hidden_state.mean(1)
     torch.testing.assert_close(e[1], torch.nn.functional.normalize(expected, dim=-1)[0],
@@ -243,7 +236,7 @@ def test_corrupted_or_truncated_file_is_refused_by_its_sha256(tmp_path, monkeypa
     expected = models.MODELS[NAME].file(corrupt).sha256s[0]
     monkeypatch.setenv("TOKENLAB_MODELS", str(_copy_model(tmp_path, corrupt, how)))
     with pytest.raises(ValueError) as err:
-        load_encoder(NAME, tokenizer=_tokenizer())
+        load_encoder(NAME)
     message = str(err.value)
     assert str(tmp_path / NAME / corrupt) in message and expected in message
 
@@ -368,7 +361,7 @@ def test_padding_does_not_change_real_tokens():
 @cuda
 @needs_cuda
 def test_cuda_matches_cpu(encoder):
-    gpu = load_encoder(NAME, device="cuda", tokenizer=_tokenizer())
+    gpu = load_encoder(NAME, device="cuda")
     e = gpu.encode(QUICK_START)
     assert e.device.type == "cuda"
     torch.testing.assert_close(e.cpu(), encoder.encode(QUICK_START), atol=1e-4, rtol=0)
