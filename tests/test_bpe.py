@@ -434,3 +434,165 @@ def test_constructor_validates_merges():
         BPETokenizer([(104, 256)])
     tok = BPETokenizer([(np.int64(104), np.int64(105))])
     assert tok.merges == [(104, 105)] and type(tok.merges[0][0]) is int
+
+
+# ------------------------------------------------- OpenAI's ranks: from_tiktoken vs tiktoken
+
+OPENAI = ("cl100k_base", "o200k_base")
+
+
+def _ranks_file(name: str) -> Path:
+    from tokenlab import models
+
+    path = models.models_dir() / "tiktoken" / f"{name}.tiktoken"
+    if not path.is_file():
+        message = f"{path} not found (set TOKENLAB_MODELS)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module", params=OPENAI)
+def openai_pair(request):
+    """(ours, tiktoken's Encoding) built from the same local file, with the known patterns."""
+    tiktoken = pytest.importorskip("tiktoken")
+    from tiktoken.load import load_tiktoken_bpe
+
+    from tokenlab.bpe import TIKTOKEN_ENCODINGS
+
+    name = request.param
+    path = _ranks_file(name)
+    info = TIKTOKEN_ENCODINGS[name]
+    reference = tiktoken.Encoding(f"{name}-local", pat_str=info["pattern"],
+                                  mergeable_ranks=load_tiktoken_bpe(str(path)),
+                                  special_tokens=info["special_tokens"])
+    return BPETokenizer.from_tiktoken(name), reference
+
+
+def test_known_patterns_are_tiktokens_own(monkeypatch):
+    openai_public = pytest.importorskip("tiktoken_ext.openai_public")
+    from tokenlab.bpe import TIKTOKEN_ENCODINGS
+
+    monkeypatch.setattr(openai_public, "load_tiktoken_bpe", lambda *a, **k: {})  # no network
+    for name in OPENAI:
+        spec = getattr(openai_public, name)()
+        assert TIKTOKEN_ENCODINGS[name]["pattern"] == spec["pat_str"]
+        assert TIKTOKEN_ENCODINGS[name]["special_tokens"] == spec["special_tokens"]
+
+
+def test_from_tiktoken_equals_tiktoken_on_all_of_nsmc(openai_pair):
+    ours, reference = openai_pair
+    reviews = nsmc_reviews("ratings_train.txt", 150_000) + nsmc_reviews("ratings_test.txt",
+                                                                        50_000)
+    assert len(reviews) == 200_000
+    expected = reference.encode_ordinary_batch(reviews)
+    bad = [i for i, r in enumerate(reviews) if ours.encode(r) != expected[i]]
+    assert not bad, (len(bad), reviews[bad[0]])
+
+
+def test_from_tiktoken_equals_tiktoken_on_tinyshakespeare(openai_pair, shakespeare):
+    ours, reference = openai_pair
+    ids = ours.encode(shakespeare)
+    assert ids == reference.encode_ordinary(shakespeare)
+    assert ours.decode(ids) == shakespeare
+    lines = shakespeare.split("\n")
+    assert [ours.encode(s) for s in lines] == reference.encode_ordinary_batch(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80),
+    st.text(st.sampled_from(list("the THE kng,.'s'S'LL\n\r\t\x85\u3000 한국어영화!?ㅋ123456/"
+                                 "\u017f\u212a")), max_size=80),
+))
+def test_from_tiktoken_equals_tiktoken_on_generated_text(openai_pair, text):
+    ours, reference = openai_pair
+    ids = ours.encode(text)
+    assert ids == reference.encode_ordinary(text)
+    assert ours.decode(ids) == text
+
+
+def test_from_tiktoken_special_tokens(openai_pair):
+    ours, reference = openai_pair
+    text = "a<|endoftext|>b <|endofprompt|><|endoftext|> c<|endoftext"
+    assert ours.encode(text, allowed_special="all") == reference.encode(
+        text, allowed_special="all")
+    assert ours.encode(text, allowed_special={"<|endoftext|>"}) == reference.encode(
+        text, allowed_special={"<|endoftext|>"}, disallowed_special=())
+    assert ours.encode(text) == reference.encode_ordinary(text)
+    assert len(ours) == reference.n_vocab
+    eot = reference.eot_token
+    assert ours.special_tokens["<|endoftext|>"] == eot
+    assert ours.decode([eot]) == "<|endoftext|>" and ours.token_bytes(eot) == b"<|endoftext|>"
+    with pytest.raises(ValueError, match="allowed_special"):
+        ours.encode(text, allowed_special={"<|nope|>"})
+
+
+def test_from_tiktoken_single_bytes_are_not_in_byte_order():
+    tok = BPETokenizer.from_tiktoken("cl100k_base") if _ranks_file("cl100k_base") else None
+    assert tok.encode("!") == [0] and tok.token_bytes(0) == b"!"  # b"!" is 33, its rank 0
+    assert tok.token_bytes(256) != bytes([0])  # rank 256 is a merge, not a byte
+    assert sorted(tok.encode(bytes([b]).decode("latin-1"))[0] for b in range(32, 127)) \
+        != list(range(32, 127))
+    assert repr(tok) == "BPETokenizer.from_tiktoken('cl100k_base')"
+
+
+def test_long_pieces_merge_as_tiktoken_does(openai_pair):
+    ours, reference = openai_pair
+    for text in ["ㅋ" * 700, " " * 3000, "a" * 5000, "ab" * 1500, "한국어" * 400,
+                 "x" * 47 + "y", "z" * 49, "\n" * 600 + "!" * 600]:
+        assert ours.encode(text) == reference.encode_ordinary(text), text[:10]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(min_size=1, max_size=120)
+       | st.text(st.sampled_from(list("the cat sat 한국")), min_size=1, max_size=120)
+       .map(lambda s: s.encode("utf-8")))
+def test_heap_merge_equals_scan_merge(trained, data):
+    """The heap used for long pieces merges exactly as the min() scan used for short ones."""
+    import tokenlab.bpe as bpe
+
+    scan = trained._encode_piece.__func__
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bpe, "_HEAP_FROM", 10**9)
+        expected = scan(trained, data) if data not in trained._ranks else (trained._ranks[data],)
+    assert trained._encode_long(data) == expected
+
+
+def test_from_tiktoken_by_path_and_bad_input(tmp_path):
+    path = _ranks_file("cl100k_base")
+    by_path = BPETokenizer.from_tiktoken(path)
+    assert by_path.name == "cl100k_base" and by_path.encode("hello world") == [15339, 1917]
+    with pytest.raises(ValueError, match="name_or_path"):
+        BPETokenizer.from_tiktoken("p50k_base")
+    with pytest.raises(TypeError, match="name_or_path"):
+        BPETokenizer.from_tiktoken(3)  # type: ignore[arg-type]
+    other = tmp_path / "mine.tiktoken"
+    other.write_bytes(path.read_bytes())
+    with pytest.raises(ValueError, match="pattern"):
+        BPETokenizer.from_tiktoken(other)
+    assert BPETokenizer.from_tiktoken(other, pattern=GPT2_PATTERN).encode("hi") == [6151]
+    broken = tmp_path / "broken.tiktoken"
+    broken.write_bytes(b"IQ== 0\nnot-base64! 1\n")
+    with pytest.raises(ValueError, match="line 2"):
+        BPETokenizer.from_tiktoken(broken, pattern=GPT2_PATTERN)
+    with pytest.raises(ValueError, match="to_dict"):
+        by_path.to_dict()
+
+
+def test_from_ranks_validates():
+    ranks = {bytes([b]): b for b in range(256)}
+    with pytest.raises(ValueError, match="256 single bytes"):
+        BPETokenizer.from_ranks({k: v for k, v in ranks.items() if k != b"a"} | {b"ab": 97},
+                                GPT2_PATTERN)
+    with pytest.raises(ValueError, match="0..n-1"):
+        BPETokenizer.from_ranks(ranks | {b"ab": 300}, GPT2_PATTERN)
+    with pytest.raises(ValueError, match="rank 5"):
+        BPETokenizer.from_ranks(ranks | {b"ab": 5}, GPT2_PATTERN)
+    with pytest.raises(ValueError, match="special_tokens"):
+        BPETokenizer.from_ranks(ranks, GPT2_PATTERN, special_tokens={"<|x|>": 7})
+    with pytest.raises(TypeError, match="ranks"):
+        BPETokenizer.from_ranks([(b"a", 0)], GPT2_PATTERN)  # type: ignore[arg-type]
+    tok = BPETokenizer.from_ranks(ranks | {b"ab": 256}, GPT2_PATTERN)
+    assert tok.encode("abc") == [256, 99] and len(tok) == 257

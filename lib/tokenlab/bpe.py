@@ -22,18 +22,21 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import heapq
 import json
 import operator
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import regex
 
-__all__ = ["GPT2_PATTERN", "FORMAT", "VERSION", "MergeStep", "BPETokenizer"]
+__all__ = ["GPT2_PATTERN", "TIKTOKEN_ENCODINGS", "FORMAT", "VERSION", "MergeStep",
+           "BPETokenizer"]
 
 #: GPT-2's pre-tokenization pattern (as tiktoken's ``gpt2``/``r50k_base`` spell it). It is also
 #: a valid JavaScript ``RegExp`` with flags ``"gu"``; the browser port replaces ``\s`` by the
@@ -46,6 +49,43 @@ FORMAT = "tokenlab-bpe"
 VERSION = 1
 
 _CACHE_LIMIT = 65536
+# "Not a token" in the merge loop: larger than any rank, so min() skips it.
+_NO_RANK = 1 << 62
+# Pieces longer than this many bytes are merged with a heap (n log n); shorter ones with a
+# C-level min() scan of the pair ranks, which is faster at the lengths of real words.
+_HEAP_FROM = 48
+
+_CL100K_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+|"""
+                   r""" ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
+_O200K_PATTERN = "|".join([
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"""
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"""
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""\p{N}{1,3}""",
+    r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+    r"""\s*[\r\n]+""",
+    r"""\s+(?!\S)""",
+    r"""\s+""",
+])
+
+#: OpenAI's encodings that :meth:`BPETokenizer.from_tiktoken` knows by name: the file in the
+#: ``tiktoken`` entry of :data:`tokenlab.models.MODELS`, the pre-tokenization pattern and the
+#: special tokens, as ``tiktoken_ext/openai_public.py`` (tiktoken 0.14) defines them.
+TIKTOKEN_ENCODINGS: dict[str, dict[str, Any]] = {
+    "cl100k_base": {
+        "file": "cl100k_base.tiktoken",
+        "pattern": _CL100K_PATTERN,
+        "special_tokens": {"<|endoftext|>": 100257, "<|fim_prefix|>": 100258,
+                           "<|fim_middle|>": 100259, "<|fim_suffix|>": 100260,
+                           "<|endofprompt|>": 100276},
+    },
+    "o200k_base": {
+        "file": "o200k_base.tiktoken",
+        "pattern": _O200K_PATTERN,
+        "special_tokens": {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+    },
+}
 
 
 class MergeStep(NamedTuple):
@@ -101,11 +141,31 @@ def _utf8(text: str, name: str) -> bytes:
         ) from None
 
 
+def _read_tiktoken(file: Path) -> dict[bytes, int]:
+    """Merge ranks from a ``.tiktoken`` file: ``<base64 bytes> <rank>`` a line."""
+    ranks: dict[bytes, int] = {}
+    with open(file, "rb") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            try:
+                if len(parts) != 2:
+                    raise ValueError("two fields")
+                ranks[base64.b64decode(parts[0], validate=True)] = int(parts[1])
+            except ValueError:
+                raise ValueError(f"{file}, line {lineno}: expected '<base64 bytes> <rank>', "
+                                 f"got {line[:60]!r}") from None
+    return ranks
+
+
 class BPETokenizer:
     """A byte-level BPE tokenizer: 256 byte tokens plus a list of merges.
 
     Build one with :meth:`train`, :meth:`load` or :meth:`from_dict`; the constructor takes
-    merges you already have.
+    merges you already have. :meth:`from_tiktoken` (and :meth:`from_ranks`) load OpenAI's
+    merge ranks instead (``cl100k_base``, ``o200k_base``), where token ids are ranks and the
+    single bytes are not ids ``0..255``.
 
     Parameters
     ----------
@@ -128,6 +188,10 @@ class BPETokenizer:
     history : list of MergeStep
         For a tokenizer made by :meth:`train`, each merge with the pair's count when it was
         chosen; empty for one built from merges (the counts are not saved).
+    special_tokens : dict of str to int
+        Special tokens (``"<|endoftext|>"``) and their ids; empty unless loaded from ranks.
+    name : str or None
+        The encoding's name for one loaded by :meth:`from_tiktoken`.
 
     Examples
     --------
@@ -145,6 +209,10 @@ class BPETokenizer:
         self._ranks: dict[bytes, int] = {b: i for i, b in self.vocab.items()}
         self.merges: list[tuple[int, int]] = []
         self.history: list[MergeStep] = []
+        self.special_tokens: dict[str, int] = {}
+        self.name: str | None = None
+        self._special_bytes: dict[int, bytes] = {}
+        self._from_ranks = False
         self._cache: dict[str, tuple[int, ...]] = {}
         if isinstance(merges, str | bytes | Mapping):
             raise TypeError(f"merges must be an iterable of (int, int) pairs, got "
@@ -329,11 +397,155 @@ class BPETokenizer:
     # ------------------------------------------------------------------------------ encoding
 
     def __len__(self) -> int:
-        return len(self.vocab)
+        """The number of ids: one more than the largest (specials included, as tiktoken's
+        ``n_vocab``)."""
+        return max(len(self.vocab), max(self._special_bytes, default=-1) + 1)
 
     def __repr__(self) -> str:
+        if self.name is not None:
+            return f"BPETokenizer.from_tiktoken({self.name!r})"
         pattern = "GPT2_PATTERN" if self.pattern == GPT2_PATTERN else repr(self.pattern)
         return f"BPETokenizer(vocab_size={len(self)}, pattern={pattern})"
+
+    # ------------------------------------------------------------------- tiktoken's ranks
+
+    @classmethod
+    def from_ranks(cls, ranks: Mapping[bytes, int], pattern: str, *,
+                   special_tokens: Mapping[str, int] | None = None,
+                   name: str | None = None) -> BPETokenizer:
+        """A tokenizer from merge ranks (token bytes -> rank), as tiktoken defines BPE.
+
+        A token's id is its rank, and encoding merges the adjacent pair whose concatenation
+        has the lowest rank, exactly as :meth:`encode` does for trained tokenizers (where a
+        token's rank is its id). The 256 single bytes must be tokens, at any ranks.
+
+        Parameters
+        ----------
+        ranks : mapping of bytes to int
+            Every token's bytes and rank; the ranks must be ``0..n-1``, each once.
+        pattern : str
+            The pre-tokenization pattern.
+        special_tokens : mapping of str to int, optional
+            Special tokens and their ids (not ranks of ``ranks``).
+        name : str, optional
+            A name for ``repr``.
+
+        Raises
+        ------
+        TypeError
+            If ``ranks`` is not a mapping of bytes to int.
+        ValueError
+            If the ranks are not ``0..n-1``, a single byte is missing, or a special token's
+            id is a rank or repeats another's.
+
+        Examples
+        --------
+        >>> ranks = {bytes([b]): (b + 3) % 256 for b in range(256)}  # bytes not in order
+        >>> ranks[b"hi"] = 256
+        >>> tok = BPETokenizer.from_ranks(ranks, GPT2_PATTERN, special_tokens={"<|end|>": 257})
+        >>> tok.encode("hi!"), tok.encode("hi<|end|>", allowed_special="all")
+        ([256, 36], [256, 257])
+        >>> tok.decode([256, 36, 257])
+        'hi!<|end|>'
+        """
+        if not isinstance(ranks, Mapping):
+            raise TypeError(f"ranks must be a mapping of bytes to int, "
+                            f"got {type(ranks).__name__}")
+        tok = cls(pattern=pattern)
+        vocab: dict[int, bytes] = {}
+        for token, rank in ranks.items():
+            if not isinstance(token, bytes) or not _is_int(rank):
+                raise TypeError(f"ranks must map bytes to int, got {token!r}: {rank!r}")
+            rank = operator.index(rank)
+            if rank in vocab:
+                raise ValueError(f"ranks gives rank {rank} to both {vocab[rank]!r} and "
+                                 f"{token!r}")
+            vocab[rank] = token
+        if sorted(vocab) != list(range(len(vocab))):
+            raise ValueError("ranks must be 0..n-1, each used once")
+        missing = [b for b in range(256) if bytes([b]) not in ranks]
+        if missing:
+            raise ValueError(f"ranks must include all 256 single bytes; missing "
+                             f"{len(missing)}, the first {bytes([missing[0]])!r}")
+        specials = dict(special_tokens or {})
+        for text, i in specials.items():
+            if not isinstance(text, str) or not _is_int(i):
+                raise TypeError(f"special_tokens must map str to int, got {text!r}: {i!r}")
+            if operator.index(i) in vocab:
+                raise ValueError(f"special_tokens[{text!r}] = {i} is already the rank of "
+                                 f"{vocab[operator.index(i)]!r}")
+        if len(set(specials.values())) != len(specials):
+            raise ValueError("special_tokens must give each token its own id")
+        tok.vocab = vocab
+        tok._ranks = {token: rank for rank, token in vocab.items()}
+        tok.special_tokens = {text: operator.index(i) for text, i in specials.items()}
+        tok._special_bytes = {i: text.encode("utf-8") for text, i in tok.special_tokens.items()}
+        tok._from_ranks = True
+        tok.name = name
+        return tok
+
+    @classmethod
+    def from_tiktoken(cls, name_or_path: str | os.PathLike[str], *,
+                      pattern: str | None = None,
+                      special_tokens: Mapping[str, int] | None = None) -> BPETokenizer:
+        """OpenAI's ``cl100k_base`` (GPT-4) or ``o200k_base`` (GPT-4o) tokenizer, or a file.
+
+        Parameters
+        ----------
+        name_or_path : str or os.PathLike
+            ``"cl100k_base"`` or ``"o200k_base"`` (see :data:`TIKTOKEN_ENCODINGS`): the file
+            comes from :func:`tokenlab.models.path` (``$TOKENLAB_MODELS``, else downloaded from
+            OpenAI and checked against its sha256). Otherwise a path to a ``.tiktoken`` file
+            (one ``<base64 bytes> <rank>`` a line).
+        pattern : str, optional
+            The pre-tokenization pattern; by default the named encoding's (a file named like
+            a known encoding gets that encoding's pattern and special tokens).
+        special_tokens : mapping of str to int, optional
+            Special tokens and their ids; by default the named encoding's.
+
+        Raises
+        ------
+        ValueError
+            If the name is not known and no such file exists, a line of the file is
+            malformed, or a path of an unknown encoding comes without ``pattern``.
+
+        Examples
+        --------
+        >>> import os
+        >>> if not os.environ.get("TOKENLAB_MODELS"):
+        ...     os.environ["TOKENLAB_MODELS"] = "../shared/models"
+        >>> gpt4o = BPETokenizer.from_tiktoken("o200k_base")
+        >>> gpt4o.encode_pieces("Everything is a token. 모든 것은 토큰이다.")
+        ['Everything', ' is', ' a', ' token', '.', ' 모든', ' 것은', ' 토', '큰', '이다', '.']
+        >>> len(gpt4o), gpt4o.encode("<|endoftext|>", allowed_special="all")
+        (200019, [199999])
+        """
+        if not isinstance(name_or_path, str | os.PathLike):
+            raise TypeError(f"name_or_path must be a str or os.PathLike, "
+                            f"got {type(name_or_path).__name__}")
+        known = TIKTOKEN_ENCODINGS.get(name_or_path) if isinstance(name_or_path, str) else None
+        if known is not None:
+            from . import models
+
+            file = models.path("tiktoken", known["file"])
+            name = str(name_or_path)
+        else:
+            file = Path(name_or_path)
+            if not file.is_file():
+                raise ValueError(
+                    f"name_or_path must be one of {sorted(TIKTOKEN_ENCODINGS)} or a .tiktoken "
+                    f"file, got {os.fspath(name_or_path)!r} (no such file)")
+            name = file.stem
+            known = TIKTOKEN_ENCODINGS.get(name)
+        if pattern is None:
+            if known is None:
+                raise ValueError(f"pattern must be given for {os.fspath(file)!r}: it is not "
+                                 f"one of the known encodings {sorted(TIKTOKEN_ENCODINGS)}")
+            pattern = known["pattern"]
+        if special_tokens is None:
+            special_tokens = known["special_tokens"] if known is not None else {}
+        return cls.from_ranks(_read_tiktoken(file), pattern, special_tokens=special_tokens,
+                              name=name)
 
     def token_bytes(self, token_id: int) -> bytes:
         """The bytes of token ``token_id``.
@@ -347,7 +559,8 @@ class BPETokenizer:
             raise TypeError(f"token_id must be an int, got {type(token_id).__name__}")
         token_id = operator.index(token_id)
         try:
-            return self.vocab[token_id]
+            return self.vocab[token_id] if token_id in self.vocab \
+                else self._special_bytes[token_id]
         except KeyError:
             raise ValueError(
                 f"token_id {token_id} is not in the vocabulary (ids 0..{len(self) - 1})"
@@ -385,27 +598,77 @@ class BPETokenizer:
         token = ranks.get(data)
         if token is not None:
             return (token,)
+        n = len(data)
+        if n > _HEAP_FROM:
+            return self._encode_long(data)
         # tiktoken's byte_pair_merge: parts[i] is a byte span; pair_rank[i] is the rank of
-        # parts[i] + parts[i + 1] (None if that is not a token). Merge the lowest rank,
-        # leftmost on ties, until no adjacent concatenation is a token.
-        parts = [data[i : i + 1] for i in range(len(data))]
-        pair_rank = [ranks.get(parts[i] + parts[i + 1]) for i in range(len(parts) - 1)]
+        # parts[i] + parts[i + 1] (_NO_RANK if that is not a token). Merge the lowest rank,
+        # leftmost on ties, until no adjacent concatenation is a token. min() and index()
+        # run in C, which beats a heap at the length of a word.
+        get = ranks.get
+        parts = [data[i : i + 1] for i in range(n)]
+        pair_rank = [get(data[i : i + 2], _NO_RANK) for i in range(n - 1)]
         while pair_rank:
-            best, best_i = None, -1
-            for i, r in enumerate(pair_rank):
-                if r is not None and (best is None or r < best):
-                    best, best_i = r, i
-            if best is None:
+            best = min(pair_rank)
+            if best == _NO_RANK:
                 break
-            parts[best_i : best_i + 2] = [parts[best_i] + parts[best_i + 1]]
-            del pair_rank[best_i]
-            if best_i < len(pair_rank):
-                pair_rank[best_i] = ranks.get(parts[best_i] + parts[best_i + 1])
-            if best_i > 0:
-                pair_rank[best_i - 1] = ranks.get(parts[best_i - 1] + parts[best_i])
-        return tuple(ranks[p] for p in parts)
+            i = pair_rank.index(best)
+            parts[i : i + 2] = [parts[i] + parts[i + 1]]
+            del pair_rank[i]
+            if i < len(pair_rank):
+                pair_rank[i] = get(parts[i] + parts[i + 1], _NO_RANK)
+            if i > 0:
+                pair_rank[i - 1] = get(parts[i - 1] + parts[i], _NO_RANK)
+        return tuple(map(ranks.__getitem__, parts))
 
-    def encode(self, text: str) -> list[int]:
+    def _encode_long(self, data: bytes) -> tuple[int, ...]:
+        """The same merges for a long piece with a heap: O(n log n), not O(n^2).
+
+        Parts are linked spans named by their start offset; the heap holds (rank, start) of
+        adjacent pairs, so the lowest rank pops first and, on ties, the leftmost. An entry is
+        stale when its start was merged away or the pair's rank changed (a pair's rank
+        changes whenever its right part grows, because bytes and ranks are one to one).
+        """
+        get = self._ranks.get
+        n = len(data)
+        nxt = list(range(1, n + 1))
+        prv = list(range(-1, n - 1))
+        alive = [True] * n
+        pair: list[int | None] = [get(data[i : i + 2]) for i in range(n - 1)] + [None]
+        heap = [(r, i) for i, r in enumerate(pair) if r is not None]
+        heapq.heapify(heap)
+        while heap:
+            r, s = heapq.heappop(heap)
+            if not alive[s] or pair[s] != r:
+                continue
+            t = nxt[s]
+            u = nxt[t]
+            alive[t] = False
+            nxt[s] = u
+            if u < n:
+                prv[u] = s
+                r2 = get(data[s : nxt[u]])
+                pair[s] = r2
+                if r2 is not None:
+                    heapq.heappush(heap, (r2, s))
+            else:
+                pair[s] = None
+            p = prv[s]
+            if p >= 0:
+                r3 = get(data[p:u])
+                pair[p] = r3
+                if r3 is not None:
+                    heapq.heappush(heap, (r3, p))
+        out = []
+        s = 0
+        ranks = self._ranks
+        while s < n:
+            out.append(ranks[data[s : nxt[s]]])
+            s = nxt[s]
+        return tuple(out)
+
+    def encode(self, text: str, *,
+               allowed_special: str | Collection[str] = ()) -> list[int]:
         """Token ids of ``text``, exactly as tiktoken would give them.
 
         The algorithm is tiktoken's: cut the text into pieces with the pattern; a piece whose
@@ -413,10 +676,17 @@ class BPETokenizer:
         again and again, the adjacent pair whose *concatenated bytes* have the lowest id (the
         leftmost such pair on ties), until no adjacent concatenation is a token.
 
+        Each distinct piece is merged once and cached; long pieces merge with a heap.
+
         Parameters
         ----------
         text : str
             Any text without lone surrogates.
+        allowed_special : "all" or collection of str
+            Special tokens (see :attr:`special_tokens`) that become their ids where they
+            occur in ``text``; any other special token's text is encoded as ordinary text.
+            So ``encode(t)`` is tiktoken's ``encode_ordinary(t)``, and
+            ``encode(t, allowed_special="all")`` is ``encode(t, allowed_special="all")``.
 
         Returns
         -------
@@ -428,7 +698,8 @@ class BPETokenizer:
         TypeError
             If ``text`` is not a str.
         ValueError
-            If ``text`` holds a lone surrogate (it has no UTF-8 bytes).
+            If ``text`` holds a lone surrogate (it has no UTF-8 bytes), or
+            ``allowed_special`` names a token that is not special.
 
         Examples
         --------
@@ -439,8 +710,38 @@ class BPETokenizer:
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         _utf8(text, "text")
+        if allowed_special:
+            special = self._special_regex(allowed_special)
+            if special is not None:
+                out: list[int] = []
+                last = 0
+                for match in special.finditer(text):
+                    self._encode_ordinary(text[last : match.start()], out)
+                    out.append(self.special_tokens[match.group()])
+                    last = match.end()
+                self._encode_ordinary(text[last:], out)
+                return out
+        return self._encode_ordinary(text, [])
+
+    def _special_regex(self, allowed: str | Collection[str]) -> regex.Pattern | None:
+        if allowed == "all":
+            names = list(self.special_tokens)
+        elif isinstance(allowed, str) or not isinstance(allowed, Collection):
+            raise TypeError(f"allowed_special must be 'all' or a collection of str, "
+                            f"got {allowed!r}")
+        else:
+            names = list(allowed)
+            unknown = [t for t in names if t not in self.special_tokens]
+            if unknown:
+                raise ValueError(f"allowed_special names tokens that are not special tokens "
+                                 f"of this tokenizer: {unknown}")
+        if not names:
+            return None
+        names.sort(key=lambda t: (-len(t), t))
+        return regex.compile("|".join(map(regex.escape, names)))
+
+    def _encode_ordinary(self, text: str, out: list[int]) -> list[int]:
         cache = self._cache
-        out: list[int] = []
         for piece in self._pieces(text):
             ids = cache.get(piece)
             if ids is None:
@@ -481,12 +782,14 @@ class BPETokenizer:
         """
         if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
             raise TypeError(f"ids must be an iterable of int, got {type(ids).__name__}")
-        vocab = self.vocab
+        vocab, specials = self.vocab, self._special_bytes
         chunks: list[bytes] = []
         for k, token_id in enumerate(ids):
             if not _is_int(token_id):
                 raise TypeError(f"ids[{k}] must be an int, got {type(token_id).__name__}")
             token = vocab.get(operator.index(token_id))
+            if token is None:
+                token = specials.get(operator.index(token_id))
             if token is None:
                 raise ValueError(
                     f"ids[{k}] = {int(token_id)} is not in the vocabulary (ids 0..{len(self) - 1})"
@@ -517,7 +820,13 @@ class BPETokenizer:
         >>> d = BPETokenizer([(104, 105)]).to_dict()
         >>> d["format"], d["version"], d["merges"]
         ('tokenlab-bpe', 1, [[104, 105]])
+
+        A tokenizer loaded from ranks (:meth:`from_tiktoken`) has no merge list to save: keep
+        its ``.tiktoken`` file instead (ValueError).
         """
+        if self._from_ranks:
+            raise ValueError(f"{self!r} was loaded from merge ranks, which to_dict/save do not "
+                             "write (its ids are not 256 + merge index); keep the .tiktoken file")
         return {
             "format": FORMAT,
             "version": VERSION,
