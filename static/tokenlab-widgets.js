@@ -6,6 +6,9 @@
   var script = document.currentScript;
   var here = script ? script.src : "";
   var vendor = here.slice(0, here.lastIndexOf("/") + 1) + "vendor/";
+  // Widgets that load data files served with the site (the tokenizer comparison's tiktoken
+  // rank files, vendor/tiktoken/) find them here.
+  window.TOKENLAB_VENDOR = vendor;
   // The widget manager reads this attribute from every script tag when it loads: its fallback
   // for a module require.js cannot find is then this site's vendor folder, never a CDN.
   if (script) script.setAttribute("data-jupyter-widgets-cdn", vendor + "npm/");

@@ -50,14 +50,19 @@ async ([src, css, state, width, cssId]) => {
 WIDE_BODY = "margin: 20px; font: 16px sans-serif"
 
 
-def blank_page(browser, viewport: dict | None = None, body_style: str | None = None) -> Iterator:
+def blank_page(browser, viewport: dict | None = None, body_style: str | None = None,
+               url: str | None = None) -> Iterator:
     """The body of a ``page`` fixture (``yield from blank_page(browser, ...)``): a blank page,
-    closed afterwards, and failing the test on any console error or uncaught exception."""
+    closed afterwards, and failing the test on any console error or uncaught exception. With
+    ``url`` (a page on a local server, with no favicon request to fail) the page has that
+    origin, so a widget can fetch files from the same server."""
     page = browser.new_page(viewport=viewport) if viewport else browser.new_page()
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
     body = f"<body style='{body_style}'>" if body_style else "<body>"
+    if url is not None:
+        page.goto(url)
     page.set_content(f"<!doctype html><html>{body}</body></html>")
     yield page
     page.close()

@@ -2,7 +2,13 @@
 
 The book's pages load require.js, the Jupyter widget manager, anywidget and MathJax from the
 site's own ``static/vendor`` folder (copied to ``_build/html/_static/vendor``), never from a
-CDN. This script downloads each package named in ``tools/static-assets.json`` with the npm
+CDN. The same folder serves the data files of the widgets that run real tokenizers in the
+browser (``tiktoken/cl100k_base.tiktoken``, ``tiktoken/o200k_base.tiktoken``: the manifest's
+``models``): each comes through :func:`tokenlab.models.path` (``$TOKENLAB_MODELS`` offline,
+else a download from upstream into the model cache) and is checked against its pinned sha256
+before it is copied.
+
+This script downloads each package named in ``tools/static-assets.json`` with the npm
 client (``npm pack``, so the registry is whatever npm is configured to use), checks the
 tarball against its pinned SRI integrity (sha512) *before* extracting anything, and copies
 only the files the site needs. Tarballs are cached, so a second run (or an offline build with
@@ -10,6 +16,7 @@ a warm cache) needs no network::
 
     python tools/fetch_static.py            # fetch what is missing, verify, extract
     python tools/fetch_static.py --check    # only check that static/vendor is up to date
+                                            # (its stamp, and each model file's sha256)
 
 Cache: ``$TOKENLAB_NPM_CACHE`` or ``~/.cache/tokenlab/npm``. To build offline on another
 machine, copy that folder (or run this script once while online).
@@ -89,6 +96,35 @@ def fetch_tarball(pkg: dict) -> bytes:
     return data
 
 
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_model_file(entry: dict, dest: Path) -> Path:
+    """Copy one pretrained file (through the model registry) into ``dest``, sha256-checked."""
+    sys.path.insert(0, str(ROOT / "lib"))
+    try:
+        from tokenlab import models
+    finally:
+        sys.path.pop(0)
+    try:
+        source = models.path(entry["model"], entry["file"])
+    except (models.ModelUnavailableError, ValueError) as exc:
+        raise SystemExit(f"{entry['model']}/{entry['file']}: {exc}") from exc
+    actual = sha256_file(source)
+    if actual != entry["sha256"]:
+        raise SystemExit(f"sha256 mismatch for {source}: expected {entry['sha256']}, got "
+                         f"{actual}; nothing was copied")
+    target = dest / entry["dest"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
 def _skipped(member: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(member, p) for p in patterns)
 
@@ -129,9 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     stamp = DEST / "manifest.json"
-    wanted = json.dumps(manifest["packages"], sort_keys=True)
-    if stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
-        print(f"static/vendor is up to date ({len(manifest['packages'])} packages)")
+    model_files = manifest.get("models", [])
+    wanted = json.dumps({"packages": manifest["packages"], "models": model_files},
+                        sort_keys=True)
+    if (stamp.exists() and stamp.read_text(encoding="utf-8") == wanted
+            and all((DEST / m["dest"]).is_file()
+                    and sha256_file(DEST / m["dest"]) == m["sha256"] for m in model_files)):
+        print(f"static/vendor is up to date ({len(manifest['packages'])} packages, "
+              f"{len(model_files)} model files)")
         return 0
     if args.check:
         print("static/vendor is missing or stale: run python tools/fetch_static.py")
@@ -144,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         size = sum(f.stat().st_size for f in files)
         print(f"{pkg['name']}@{pkg['version']}: {len(files)} files, {size / 1e6:.1f} MB, "
               "integrity ok")
+    for entry in model_files:
+        target = fetch_model_file(entry, DEST)
+        print(f"{entry['model']}/{entry['file']}: {target.stat().st_size / 1e6:.1f} MB, "
+              "sha256 ok")
     stamp.write_text(wanted, encoding="utf-8")
     return 0
 

@@ -27,6 +27,7 @@ _LAZY: dict[str, str] = {
     "PositionalWidget": "positional",
     "AttentionWidget": "attention",
     "ClusterWidget": "cluster",
+    "TokenizerCompareWidget": "compare",
 }
 
 __all__ = sorted(_LAZY)

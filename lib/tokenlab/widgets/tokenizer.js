@@ -39,21 +39,15 @@ function tlTokenizeAll(text, doStandardize, bpeTok) {
 }
 
 function tlColor(token) {
-  // Same token, same colour: repeats stand out. FNV-1a hash to a pastel hue.
-  let h = 2166136261;
-  for (const ch of token) {
-    h ^= ch.codePointAt(0);
-    h = Math.imul(h, 16777619) >>> 0;
-  }
-  return `hsl(${h % 360}, 70%, 82%)`;
+  // Same token, same colour: repeats stand out.
+  return `hsl(${tokenHue(token)}, 70%, 82%)`;
 }
 
 function tlBpeLabel(bpeTok, id, token) {
   // A byte-level token can be part of a character (a Hangul syllable is 3 bytes in UTF-8):
   // show such a token's bytes in hex instead of a replacement character.
   if (!bpeTok || !token.includes("\uFFFD")) return [token, `id ${id}`];
-  const key = bpeTok.tokenKey(id);
-  const hex = Array.from(key, (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(" ");
+  const hex = bytesHex(bpeTok.tokenKey(id));
   return [`<${hex}>`, `id ${id}: bytes ${hex}, part of a character`];
 }
 

@@ -13,6 +13,8 @@
 //   new BPE(merges, pattern)    tokenlab.bpe.BPETokenizer: encode, decode, tokenStrings, ...
 //   bpeEncode(text, merges, pattern), bpeTokenStrings(ids, merges, pattern),
 //   bpeDecode(ids, merges, pattern): the same through a cached BPE per merges list
+//   tokenHue(token), bytesHex(key)   display helpers the widgets share (a token's colour,
+//                                    a token's bytes in hex)
 //
 // Where Python and the browser disagree by nature, this file follows Python:
 // - JavaScript has no casefold: toLowerCase() per code point (locale-free, so no final-sigma
@@ -461,4 +463,21 @@ export function bpeTokenStrings(ids, merges, pattern) {
 /** The text of ids, for the tokenizer with these merges. */
 export function bpeDecode(ids, merges, pattern) {
   return bpeFor(merges, pattern).decode(ids);
+}
+
+// ------------------------------------------------------------------ display helpers (widgets)
+
+/** A hue (0..359) for a token, the same for the same token: FNV-1a of its code points. */
+export function tokenHue(token) {
+  let h = 2166136261;
+  for (const ch of token) {
+    h ^= ch.codePointAt(0);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h % 360;
+}
+
+/** A token's bytes (a byte string, as BPE.tokenKey gives) in hex: "ec 95". */
+export function bytesHex(key) {
+  return Array.from(key, (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join(" ");
 }
