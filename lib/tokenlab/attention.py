@@ -875,3 +875,192 @@ class TransformerEncoderBlock(nn.Module):
             x = self.norm1(x + attend(x))
             x = self.norm2(x + feed_forward(x))
         return x
+
+
+# ----------------------------------------------------------------------------- cross-attention
+#
+# Queries from one sequence, keys and values from another (an encoder's output, the "memory"):
+# the attention that joins a decoder to its encoder. Self-contained on purpose: its masks are
+# (Lq, Lk), not (L, L), so it builds them with its own helper below.
+
+
+def _cross_mask(
+    key_padding_mask: torch.Tensor | None,
+    attn_mask: torch.Tensor | None,
+    batch: int,
+    heads: int,
+    lq: int,
+    lk: int,
+    device: torch.device,
+) -> torch.Tensor | None:
+    """Torch-convention masks (True = ignore, float = added) as one ``(B|1, H|1, Lq, Lk)`` mask.
+
+    The result follows :func:`scaled_dot_product_attention`'s convention: boolean True =
+    attend when every mask given is boolean, otherwise one additive float32 mask.
+    """
+    parts: list[torch.Tensor] = []
+    for name, m in (("key_padding_mask", key_padding_mask), ("attn_mask", attn_mask)):
+        if m is None:
+            continue
+        m = torch.as_tensor(m, device=device)
+        if m.dtype != torch.bool and not m.is_floating_point():
+            raise TypeError(f"{name} must be boolean or floating, got dtype {m.dtype}")
+        if name == "key_padding_mask":
+            if tuple(m.shape) != (batch, lk):
+                raise ValueError(
+                    f"key_padding_mask must have shape (batch, Lk) = {(batch, lk)}, "
+                    f"got {tuple(m.shape)}"
+                )
+            m = m[:, None, None, :]
+        elif tuple(m.shape) == (lq, lk):
+            m = m[None, None]
+        elif tuple(m.shape) == (batch * heads, lq, lk):
+            m = m.reshape(batch, heads, lq, lk)
+        elif m.dim() == 4 and tuple(m.shape[-2:]) == (lq, lk) and m.shape[0] in (1, batch) and (
+            m.shape[1] in (1, heads)
+        ):
+            pass
+        else:
+            raise ValueError(
+                f"attn_mask must have shape (Lq, Lk) = {(lq, lk)}, (batch*heads, Lq, Lk) = "
+                f"{(batch * heads, lq, lk)} or (batch, heads, Lq, Lk), got {tuple(m.shape)}"
+            )
+        parts.append(m)
+    if not parts:
+        return None
+    if all(m.dtype == torch.bool for m in parts):
+        return ~parts[0] if len(parts) == 1 else ~(parts[0] | parts[1])
+    return sum(
+        torch.zeros(m.shape, device=device).masked_fill(m, float("-inf"))
+        if m.dtype == torch.bool else m.to(device=device, dtype=torch.float32)
+        for m in parts
+    )
+
+
+class MultiHeadCrossAttention(MultiHeadSelfAttention):
+    """Multi-head cross-attention: queries from ``x``, keys and values from ``memory``.
+
+    The decoder of an encoder-decoder Transformer reads its source sentence through this layer:
+    each target position asks a query, and the encoder's outputs (the *memory*) answer as keys
+    and values. The weights have :class:`MultiHeadSelfAttention`'s layout (separate ``q_proj``,
+    ``k_proj``, ``v_proj``, ``out_proj``), that of :class:`torch.nn.MultiheadAttention` called as
+    ``mha(x, memory, memory)``, and copy across with :meth:`from_torch`. The attention itself is
+    :func:`scaled_dot_product_attention`.
+
+    Parameters
+    ----------
+    dim : int
+        Model width of ``x`` and ``memory``; divisible by ``heads``.
+    heads : int
+        Number of attention heads.
+    dropout : float, default 0.0
+        Dropout on the attention weights, in training mode only.
+    bias : bool, default True
+        Whether the projections have biases.
+    batch_first : bool, default True
+        ``(batch, L, dim)`` if True, ``(L, batch, dim)`` if False; 2-D inputs are unbatched.
+
+    Examples
+    --------
+    >>> attn = MultiHeadCrossAttention(8, 2)
+    >>> g = torch.Generator().manual_seed(0)
+    >>> x, memory = torch.randn(2, 3, 8, generator=g), torch.randn(2, 5, 8, generator=g)
+    >>> out, weights = attn(x, memory, key_padding_mask=~padding_mask([5, 2], 5))
+    >>> out.shape, weights.shape
+    (torch.Size([2, 3, 8]), torch.Size([2, 3, 5]))
+    >>> weights[1, :, 2:].abs().sum().item()  # the padding of the memory gets no weight
+    0.0
+    """
+
+    def forward(  # type: ignore[override]
+        self,
+        x: torch.Tensor,
+        memory: torch.Tensor,
+        *,
+        key_padding_mask: torch.Tensor | None = None,
+        attn_mask: torch.Tensor | None = None,
+        need_weights: bool = True,
+        average_attn_weights: bool = True,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Attend from every position of ``x`` to every (unmasked) position of ``memory``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            The queries' sequence, ``(batch, Lq, dim)`` (``batch_first``), ``(Lq, batch, dim)``
+            otherwise, or ``(Lq, dim)``.
+        memory : torch.Tensor
+            The keys' and values' sequence, ``(batch, Lk, dim)`` (same layout as ``x``).
+        key_padding_mask : torch.Tensor, optional
+            ``(batch, Lk)``: boolean **True = padding of the memory, ignored**; float = added.
+        attn_mask : torch.Tensor, optional
+            ``(Lq, Lk)``, ``(batch * heads, Lq, Lk)`` or ``(batch, heads, Lq, Lk)``; boolean
+            **True = blocked**; float = added.
+        need_weights : bool, default True
+            Return the weights; False takes the fast path (as
+            :meth:`MultiHeadSelfAttention.forward`).
+        average_attn_weights : bool, default True
+            Weights averaged over heads ``(batch, Lq, Lk)``; if False ``(batch, heads, Lq, Lk)``.
+
+        Returns
+        -------
+        output : torch.Tensor
+            Shape of ``x``.
+        weights : torch.Tensor or None
+            The softmax weights over the memory (before dropout), or None.
+        """
+        for name, t in (("x", x), ("memory", memory)):
+            if not isinstance(t, torch.Tensor):
+                raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+            if t.dim() not in (2, 3) or t.shape[-1] != self.dim:
+                raise ValueError(
+                    f"{name} must have shape (batch, L, dim={self.dim}) or (L, dim={self.dim}), "
+                    f"got {tuple(t.shape)}"
+                )
+        if x.dim() != memory.dim():
+            raise ValueError(
+                f"x and memory must both be batched or both unbatched, got shapes "
+                f"{tuple(x.shape)} and {tuple(memory.shape)}"
+            )
+        unbatched = x.dim() == 2
+        if unbatched:
+            x, memory = x.unsqueeze(0), memory.unsqueeze(0)
+            if key_padding_mask is not None:
+                key_padding_mask = torch.as_tensor(key_padding_mask)[None]
+        elif not self.batch_first:
+            x, memory = x.transpose(0, 1), memory.transpose(0, 1)
+        if x.shape[0] != memory.shape[0]:
+            raise ValueError(
+                f"x and memory must have the same batch size, got {x.shape[0]} and "
+                f"{memory.shape[0]}"
+            )
+        batch, lq, _ = x.shape
+        lk = memory.shape[1]
+
+        def split(t: torch.Tensor, length: int) -> torch.Tensor:  # -> (B, H, L, head_dim)
+            return t.view(batch, length, self.heads, self.head_dim).transpose(1, 2)
+
+        q = split(self.q_proj(x), lq)
+        k, v = split(self.k_proj(memory), lk), split(self.v_proj(memory), lk)
+        mask = _cross_mask(key_padding_mask, attn_mask, batch, self.heads, lq, lk, x.device)
+        dropout = self.training and self.dropout > 0
+        out, weights = scaled_dot_product_attention(
+            q, k, v, mask=mask, need_weights=need_weights or dropout
+        )
+        if dropout:
+            out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
+        out = self.out_proj(out.transpose(1, 2).reshape(batch, lq, self.dim))
+        if unbatched:
+            out = out[0]
+        elif not self.batch_first:
+            out = out.transpose(0, 1)
+        if not need_weights:
+            return out, None
+        if unbatched:
+            weights = weights[0]
+        if average_attn_weights:
+            weights = weights.mean(dim=-3)
+        return out, weights
+
+
+__all__ += ["MultiHeadCrossAttention"]

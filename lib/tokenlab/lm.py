@@ -11,7 +11,10 @@ distribution over the next token. This module holds the two kinds the book compa
   before it, with add-k smoothing;
 * :func:`filter_logits` -- temperature, top-k and top-p (nucleus) filtering, the one definition
   the chapter, its exercises and the generation widget use;
-* :func:`perplexity` -- ``exp`` of the mean next-token loss, for either model.
+* :func:`perplexity` -- ``exp`` of the mean next-token loss, for either model;
+* :class:`Seq2Seq` -- an encoder-decoder Transformer with cross-attention (defined in
+  ``tokenlab._seq2seq``, with :class:`TransformerDecoderBlock` and the Sino-Korean number
+  readings :func:`korean_number` / :func:`parse_korean_number` of its chapter).
 
 Examples
 --------
@@ -34,6 +37,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from tokenlab._checks import check_int
+from tokenlab._seq2seq import (
+    Seq2Seq,
+    TransformerDecoderBlock,
+    korean_number,
+    parse_korean_number,
+)
 from tokenlab.attention import MultiHeadSelfAttention, scaled_dot_product_attention
 from tokenlab.positional import sinusoidal
 
@@ -42,7 +51,11 @@ __all__ = [
     "DecoderBlock",
     "KVCache",
     "NGramLM",
+    "Seq2Seq",
+    "TransformerDecoderBlock",
     "filter_logits",
+    "korean_number",
+    "parse_korean_number",
     "perplexity",
 ]
 

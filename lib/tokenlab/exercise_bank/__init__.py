@@ -11,6 +11,20 @@ Examples
 True
 """
 
-from tokenlab.exercise_bank import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch11, ch12
+from tokenlab.exercise_bank import (
+    ch01,
+    ch02,
+    ch03,
+    ch04,
+    ch05,
+    ch06,
+    ch07,
+    ch08,
+    ch09,
+    ch10,
+    ch11,
+    ch12,
+)
 
-__all__ = ["ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09", "ch11", "ch12"]
+__all__ = ["ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09", "ch10", "ch11",
+           "ch12"]
