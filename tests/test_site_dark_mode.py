@@ -76,6 +76,8 @@ MEASURE = r"""
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || style.visibility === "hidden") continue;
       if (parseFloat(style.opacity) === 0) continue;
+      // WCAG 1.4.3 sets no contrast for inactive controls (a disabled button is dimmed on purpose).
+      if (el.disabled || el.closest("[disabled], [aria-disabled='true']")) continue;
       const field = ["INPUT", "TEXTAREA", "SELECT", "BUTTON"].includes(el.tagName);
       const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
       if (!own && !(field && (el.value || el.textContent || "").trim())) continue;
