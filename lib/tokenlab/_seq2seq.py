@@ -44,6 +44,7 @@ from tokenlab.attention import (
     MultiHeadCrossAttention,
     MultiHeadSelfAttention,
     TransformerEncoderBlock,
+    _activation,
 )
 from tokenlab.positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 
@@ -177,7 +178,6 @@ def parse_korean_number(text: str) -> int:
 
 # ----------------------------------------------------------------------------- decoder block
 
-_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {"relu": F.relu, "gelu": F.gelu}
 
 
 def _torch_activation(act: Any) -> str | Callable[[torch.Tensor], torch.Tensor]:
@@ -260,13 +260,7 @@ class TransformerDecoderBlock(nn.Module):
         keep_attention: bool = True,
     ) -> None:
         super().__init__()
-        if isinstance(activation, str):
-            if activation not in _ACTIVATIONS:
-                raise ValueError(
-                    f"activation must be one of {sorted(_ACTIVATIONS)} or a callable, "
-                    f"got {activation!r}"
-                )
-            activation = _ACTIVATIONS[activation]
+        activation = _activation(activation)
         ff_dim = check_int(ff_dim, "ff_dim", 1)
         self.self_attn = MultiHeadSelfAttention(dim, heads, dropout=dropout)
         self.multihead_attn = MultiHeadCrossAttention(dim, heads, dropout=dropout)

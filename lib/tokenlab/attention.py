@@ -684,6 +684,25 @@ class MultiHeadSelfAttention(nn.Module):
         out, weights = scaled_dot_product_attention(
             q, k, v, mask=mask, causal=causal, need_weights=need_weights or dropout
         )
+        return self._project(out, weights, v, dropout=dropout, batch=batch, length=length,
+                             unbatched=unbatched, need_weights=need_weights,
+                             average_attn_weights=average_attn_weights)
+
+    def _project(
+        self,
+        out: torch.Tensor,
+        weights: torch.Tensor | None,
+        v: torch.Tensor,
+        *,
+        dropout: bool,
+        batch: int,
+        length: int,
+        unbatched: bool,
+        need_weights: bool,
+        average_attn_weights: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Attention dropout, the output projection and torch's layout of both results
+        (shared by self- and cross-attention; ``length`` is the number of queries)."""
         if dropout:
             out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
         out = self.out_proj(out.transpose(1, 2).reshape(batch, length, self.dim))
@@ -701,6 +720,20 @@ class MultiHeadSelfAttention(nn.Module):
 
 
 _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {"relu": F.relu, "gelu": F.gelu}
+
+
+def _activation(
+    activation: str | Callable[[torch.Tensor], torch.Tensor],
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A block's feed-forward activation: a name in ``_ACTIVATIONS`` or a callable."""
+    if isinstance(activation, str):
+        if activation not in _ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {sorted(_ACTIVATIONS)} or a callable, "
+                f"got {activation!r}"
+            )
+        return _ACTIVATIONS[activation]
+    return activation
 
 
 class TransformerEncoderBlock(nn.Module):
@@ -770,13 +803,7 @@ class TransformerEncoderBlock(nn.Module):
         keep_attention: bool = True,
     ) -> None:
         super().__init__()
-        if isinstance(activation, str):
-            if activation not in _ACTIVATIONS:
-                raise ValueError(
-                    f"activation must be one of {sorted(_ACTIVATIONS)} or a callable, "
-                    f"got {activation!r}"
-                )
-            activation = _ACTIVATIONS[activation]
+        activation = _activation(activation)
         if ff_dim <= 0:
             raise ValueError(f"ff_dim must be positive, got {ff_dim}")
         self.self_attn = MultiHeadSelfAttention(dim, heads, dropout=dropout)
@@ -1047,20 +1074,9 @@ class MultiHeadCrossAttention(MultiHeadSelfAttention):
         out, weights = scaled_dot_product_attention(
             q, k, v, mask=mask, need_weights=need_weights or dropout
         )
-        if dropout:
-            out = (F.dropout(weights, self.dropout) @ v).to(out.dtype)
-        out = self.out_proj(out.transpose(1, 2).reshape(batch, lq, self.dim))
-        if unbatched:
-            out = out[0]
-        elif not self.batch_first:
-            out = out.transpose(0, 1)
-        if not need_weights:
-            return out, None
-        if unbatched:
-            weights = weights[0]
-        if average_attn_weights:
-            weights = weights.mean(dim=-3)
-        return out, weights
+        return self._project(out, weights, v, dropout=dropout, batch=batch, length=lq,
+                             unbatched=unbatched, need_weights=need_weights,
+                             average_attn_weights=average_attn_weights)
 
 
 __all__ += ["MultiHeadCrossAttention"]
