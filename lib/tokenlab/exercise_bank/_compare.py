@@ -238,3 +238,18 @@ def pitfall_tensor_remark(got64: Any, target: TensorTarget,
         if near(got64, wrong, tolerance) and not near(wrong, target.value, tolerance):
             return remark
     return None
+
+
+def as_pair(got: Any) -> tuple[Any, Any] | None:
+    """``got`` as two results (a tuple or list of length 2), or None."""
+    if isinstance(got, tuple | list) and len(got) == 2:
+        return got[0], got[1]
+    return None
+
+
+def show_pair(got: Any) -> str:
+    """An attention answer as the reader returned it: ``(output, weights)``, or why not a pair."""
+    pair = as_pair(got)
+    if pair is None:
+        return f"{show_tensor(got, 80)}, not a pair (output, weights)"
+    return f"({show_tensor(pair[0], 70)}, {show_tensor(pair[1], 70)})"

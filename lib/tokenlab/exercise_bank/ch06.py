@@ -76,10 +76,12 @@ from tokenlab.exercise_bank._compare import (
     TENSOR_TOLERANCE,
     TensorTarget,
     as_float64,
+    as_pair,
     close_tensor,
     near,
     pitfall_tensor_remark,
     round_values,
+    show_pair,
     show_tensor,
     tensor_remark,
 )
@@ -330,30 +332,17 @@ def attention_cases() -> list[Case]:
     return cases
 
 
-def _pair(got: Any) -> tuple[Any, Any] | None:
-    if isinstance(got, tuple | list) and len(got) == 2:
-        return got[0], got[1]
-    return None
-
-
 def _close_pair(got: Any, expected: TensorTarget) -> bool:
-    pair = _pair(got)
+    pair = as_pair(got)
     return pair is not None and all(close_tensor(g, e) for g, e in zip(pair, expected.value,
                                                                        strict=True))
-
-
-def _show_pair(got: Any) -> str:
-    pair = _pair(got)
-    if pair is None:
-        return f"{show_tensor(got, 80)}, not a pair (output, weights)"
-    return f"({show_tensor(pair[0], 70)}, {show_tensor(pair[1], 70)})"
 
 
 def _attention_remark(got: Any, expected: TensorTarget) -> str | None:
     import torch
 
     out, weights = expected.value
-    pair = _pair(got)
+    pair = as_pair(got)
     if pair is None:
         if isinstance(got, torch.Tensor):
             return "return both results, as a pair: (output, weights)"
@@ -386,7 +375,7 @@ def _attention_remark(got: Any, expected: TensorTarget) -> str | None:
 )
 def check_fix_scaling(answer: Any) -> list[str | None]:
     """Hidden cases for the fixed ``attention(q, k, v)``."""
-    return run_cases(answer, attention_cases(), compare=_close_pair, show=_show_pair,
+    return run_cases(answer, attention_cases(), compare=_close_pair, show=show_pair,
                      diagnose=_attention_remark)
 
 

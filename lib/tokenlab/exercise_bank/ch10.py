@@ -40,9 +40,10 @@ from typing import Any
 from tokenlab.exercise_bank._compare import (
     TensorTarget,
     as_float64,
+    as_pair,
     close_tensor,
     near,
-    show_tensor,
+    show_pair,
     tensor_remark,
 )
 from tokenlab.exercises import Case, exercise, run_cases, short_repr
@@ -181,33 +182,20 @@ def cross_attention_cases() -> list[Case]:
     return cases
 
 
-def _pair(got: Any) -> tuple[Any, Any] | None:
-    if isinstance(got, tuple | list) and len(got) == 2:
-        return got[0], got[1]
-    return None
-
-
 def _close_pair(got: Any, expected: TensorTarget) -> bool:
     """Output and weights within tolerance, and exactly 0 weight on the padding."""
-    pair = _pair(got)
+    pair = as_pair(got)
     if pair is None or not all(close_tensor(g, e) for g, e in zip(pair, expected.value,
                                                                   strict=True)):
         return False
     return not bool((as_float64(pair[1])[:, ~expected.mask] != 0).any())
 
 
-def _show_pair(got: Any) -> str:
-    pair = _pair(got)
-    if pair is None:
-        return f"{show_tensor(got, 80)}, not a pair (output, weights)"
-    return f"({show_tensor(pair[0], 70)}, {show_tensor(pair[1], 70)})"
-
-
 def _cross_remark(got: Any, expected: TensorTarget) -> str | None:
     import torch
 
     out, weights = expected.value
-    pair = _pair(got)
+    pair = as_pair(got)
     if pair is None:
         if isinstance(got, torch.Tensor):
             return "return both results, as a pair: (output, weights)"
@@ -244,5 +232,5 @@ def _cross_remark(got: Any, expected: TensorTarget) -> str | None:
 )
 def check_cross_attention(answer: Any) -> list[str | None]:
     """Hidden cases for ``cross_attend(x, memory, memory_mask)``, output and weights."""
-    return run_cases(answer, cross_attention_cases(), compare=_close_pair, show=_show_pair,
+    return run_cases(answer, cross_attention_cases(), compare=_close_pair, show=show_pair,
                      diagnose=_cross_remark)
