@@ -23,8 +23,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 import string
+import sys
 import unicodedata
 from collections.abc import Sequence
 
@@ -129,6 +131,8 @@ def _is_conjoining_jamo(c: str) -> bool:
 
 def _nfkc_hangul(text: str) -> str:
     """NFKC, except that the characters of :data:`HANGUL_COMPATIBILITY_RANGES` stay as typed."""
+    if unicodedata.is_normalized("NFKC", text):  # then it holds none of those characters
+        return text
     if not _HANGUL_COMPATIBILITY.search(text):
         return unicodedata.normalize("NFKC", text)
     parts = _HANGUL_COMPATIBILITY.split(text)  # odd indices: the kept runs
@@ -147,14 +151,60 @@ def _word_letter(c: str) -> bool:
     return unicodedata.category(c)[0] == "L" and not _is_conjoining_jamo(c)
 
 
+_APOSTROPHE = re.compile("['\u2019]")
+
+
 def _join_apostrophes(text: str) -> str:
     """Remove each ``'`` or ``\u2019`` that has a letter (not a conjoining jamo) on both sides."""
     n = len(text)
-    return "".join([
-        c for i, c in enumerate(text)
-        if not (c in _APOSTROPHES and 0 < i < n - 1
-                and _word_letter(text[i - 1]) and _word_letter(text[i + 1]))
-    ])
+    kept, start = [], 0
+    for match in _APOSTROPHE.finditer(text):
+        i = match.start()
+        if 0 < i < n - 1 and _word_letter(text[i - 1]) and _word_letter(text[i + 1]):
+            kept.append(text[start:i])
+            start = i + 1
+    if not kept:
+        return text
+    kept.append(text[start:])
+    return "".join(kept)
+
+
+def _character_class(codes: list[int]) -> str:
+    """A regular-expression character class body for ascending code points (as ranges)."""
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+                   for lo, hi in ranges)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _punctuation_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Runs of the code points in a Unicode category ``P*`` (this Python's ``unicodedata``):
+    one pattern for the Basic Multilingual Plane, one for the planes above it.
+
+    Built on first use (about 0.2 s), so that the scan runs in C. Two patterns, because ``re``
+    turns a class of BMP characters into a bitmap but checks a class that reaches above
+    U+FFFF range by range; text without such characters (nearly all) skips the second.
+    """
+    category = unicodedata.category
+    codes = [c for c in range(sys.maxunicode + 1) if category(chr(c))[0] == "P"]
+    bmp = [c for c in codes if c <= 0xFFFF]
+    astral = [c for c in codes if c > 0xFFFF]
+    return (re.compile(f"[{_character_class(bmp)}]+"),
+            re.compile(f"[{_character_class(astral)}]+"))
+
+
+def _replace_punctuation(text: str, by: str) -> str:
+    bmp, astral = _punctuation_patterns()
+    text = bmp.sub(by, text)
+    return astral.sub(by, text) if _ASTRAL.search(text) else text
 
 
 def _punctuation_to_space(text: str) -> str:
@@ -162,15 +212,13 @@ def _punctuation_to_space(text: str) -> str:
         text = _join_apostrophes(text)
     if text.isascii():
         return text.translate(_ASCII_PUNCTUATION_SPACE)
-    category = unicodedata.category
-    return "".join([" " if category(c)[0] == "P" else c for c in text])
+    return _replace_punctuation(text, " ")
 
 
 def _strip_punctuation(text: str) -> str:
     if text.isascii():
         return text.translate(_ASCII_PUNCTUATION_DELETE)
-    category = unicodedata.category
-    return "".join([c for c in text if category(c)[0] != "P"])
+    return _replace_punctuation(text, "")
 
 
 _PRESETS: dict[str, tuple[bool, str, str | None]] = {
@@ -264,6 +312,10 @@ def standardize(
     'École dont ＡＢＣ'
     """
     _check_str(text, "text")
+    if (mode == "default" and lowercase is _FROM_MODE and punctuation is _FROM_MODE
+            and normalization is _FROM_MODE):  # the common call, without the option checks
+        text = _punctuation_to_space(_nfkc_hangul(text).casefold())
+        return " ".join(_nfkc_hangul(text).split())
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
     if mode == "keras":

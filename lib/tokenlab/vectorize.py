@@ -608,13 +608,15 @@ class TextVectorizer:
         if self.output_mode in _SEQUENCE_MODES:
             self._vocab, self._idf = vocab, None
             return self._sequences(ids, lengths, len(vocab), dev)
-        r, c, tf = self._entries(ids, lengths, len(vocab))
+        holder = [ids]
+        del ids  # _entries frees the token ids as soon as it has the bag entries
+        indices, tf = self._entries(holder, lengths, len(vocab))
         idf = None
         if self.output_mode == "tf_idf":
-            df = np.bincount(c, minlength=len(vocab))[_SPECIALS:].astype(np.float64)
+            df = np.bincount(indices[1], minlength=len(vocab))[_SPECIALS:].astype(np.float64)
             idf = self._idf_from_df(df, float(len(lengths)))
         self._vocab, self._idf = vocab, idf
-        return self._bag_values(r, c, tf, (len(lengths), len(vocab)), dev)
+        return self._bag_values(indices, tf, (len(lengths), len(vocab)), dev)
 
     @staticmethod
     def _indexed(token_lists: Iterable[list[str]],
@@ -635,30 +637,45 @@ class TextVectorizer:
         return np.concatenate(id_chunks), np.concatenate(length_chunks)
 
     @staticmethod
-    def _entries(ids: np.ndarray, lengths: np.ndarray, width: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The (row, column, count) of every non-zero bag entry, sorted row-major.
+    def _entries(holder: list[np.ndarray], lengths: np.ndarray, width: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(2, nnz)`` int64 (row, column) and the int64 count of every non-zero bag
+        entry, row-major: ``np.unique(row * width + id, return_counts=True)``.
 
-        ``np.unique(row * width + id, return_counts=True)``, with the sort done in place.
+        ``holder`` holds the only reference to the token ids (int64, one per token), which
+        are turned into the keys in place and freed once the entries are known, so that the
+        peak memory is one token-sized array plus the entries.
         """
-        keys = np.repeat(np.arange(len(lengths), dtype=np.int64) * width, lengths)
-        keys += ids
-        masked = ids == MASK_INDEX  # mask tokens are dropped from bags (as Keras does)
-        if masked.any():
+        keys = holder.pop()
+        masked = keys == MASK_INDEX  # mask tokens are dropped from bags (as Keras does)
+        if not masked.any():
+            masked = None
+        # keys = row * width + id, the row offsets added a block of rows at a time (no
+        # second token-sized array).
+        ends = np.cumsum(lengths)
+        for lo in range(0, len(lengths), _CHUNK):
+            hi = min(lo + _CHUNK, len(lengths))
+            start = int(ends[lo - 1]) if lo else 0
+            keys[start:int(ends[hi - 1])] += np.repeat(
+                np.arange(lo, hi, dtype=np.int64) * width, lengths[lo:hi])
+        del ends
+        if masked is not None:
             keys = keys[~masked]
         del masked
         keys.sort()
         if keys.size == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
+            return np.zeros((2, 0), dtype=np.int64), np.zeros(0, dtype=np.int64)
         first = np.empty(keys.size, dtype=bool)
         first[0] = True
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         del first
         counts = np.diff(starts, append=keys.size)
-        r, c = np.divmod(keys[starts], width)
-        return r, c, counts
+        distinct = keys[starts]
+        del keys, starts
+        indices = np.empty((2, distinct.size), dtype=np.int64)
+        np.divmod(distinct, width, out=(indices[0], indices[1]))
+        return indices, counts
 
     def _encode(self, token_lists: Iterable[list[str]], vocab: Vocabulary,
                 device: torch.device) -> torch.Tensor:
@@ -667,42 +684,52 @@ class TextVectorizer:
                                      lambda flat: map(get, flat, repeat(OOV_INDEX)))
         if self.output_mode in _SEQUENCE_MODES:
             return self._sequences(ids, lengths, len(vocab), device)
-        r, c, counts = self._entries(ids, lengths, len(vocab))
-        return self._bag_values(r, c, counts, (len(lengths), len(vocab)), device)
+        holder = [ids]
+        del ids
+        indices, counts = self._entries(holder, lengths, len(vocab))
+        return self._bag_values(indices, counts, (len(lengths), len(vocab)), device)
 
-    def _bag_values(self, r: np.ndarray, c: np.ndarray, counts: np.ndarray,
+    def _bag_values(self, indices: np.ndarray, counts: np.ndarray,
                     shape: tuple[int, int], device: torch.device) -> torch.Tensor:
+        """The bag mode's float32 values at ``indices`` (from :meth:`_entries`), computed in
+        float64 in place, as a sparse or dense tensor."""
         mode = self.output_mode
         if mode == "multi_hot":
-            values = np.ones(len(counts), dtype=np.float64)
+            values = np.ones(len(counts), dtype=np.float32)
         elif mode == "count":
-            values = counts.astype(np.float64)
+            values = counts.astype(np.float32)
         else:
             assert self._idf is not None
-            tf = counts.astype(np.float64)
+            values = counts.astype(np.float64)
+            del counts
             if self.sublinear_tf:
-                tf = 1.0 + np.log(tf)
-            values = tf * self._idf[c]
-            nonzero = values != 0.0  # the OOV column under idf="sklearn"
-            if not nonzero.all():
-                r, c, values = r[nonzero], c[nonzero], values[nonzero]
+                np.log(values, out=values)
+                values += 1.0
+            values *= self._idf[indices[1]]
+            keep = values != 0.0  # e.g. the OOV column under idf="sklearn": not stored
+            if not keep.all():
+                indices, values = indices[:, keep], values[keep]
+            del keep
             if self.norm == "l2":
-                norms = np.sqrt(np.bincount(r, weights=values * values, minlength=shape[0]))
+                norms = np.sqrt(np.bincount(indices[0], weights=np.square(values),
+                                            minlength=shape[0]))
                 norms[norms == 0.0] = 1.0
-                values = values / norms[r]
-        return self._scatter((r, c), values.astype(np.float32), shape, device)
+                values /= norms[indices[0]]
+                del norms
+            values = values.astype(np.float32)
+        return self._scatter(indices, values, shape, device)
 
-    def _scatter(self, coords: tuple[np.ndarray, ...], values: np.ndarray,
+    def _scatter(self, indices: np.ndarray, values: np.ndarray,
                  shape: tuple[int, ...], device: torch.device) -> torch.Tensor:
-        """float32 ``values`` at ``coords`` (row-major, distinct): sparse COO or dense."""
+        """float32 ``values`` at ``indices`` (int64 ``(ndim, nnz)``, row-major, distinct):
+        sparse COO or dense."""
         vals = torch.from_numpy(values)
         if self.sparse:
-            indices = torch.from_numpy(np.stack(coords))
-            out = torch.sparse_coo_tensor(indices, vals, shape, is_coalesced=True,
-                                          check_invariants=False)
+            out = torch.sparse_coo_tensor(torch.from_numpy(indices), vals, shape,
+                                          is_coalesced=True, check_invariants=False)
             return out.to(device)
         dense = torch.zeros(shape, dtype=torch.float32, device=device)
-        dense[tuple(torch.from_numpy(a).to(device) for a in coords)] = vals.to(device)
+        dense[tuple(torch.from_numpy(indices).to(device))] = vals.to(device)
         return dense
 
     def _sequences(self, ids: np.ndarray, lengths: np.ndarray, width: int,
@@ -722,7 +749,7 @@ class TextVectorizer:
             return torch.from_numpy(seq).to(device)
         # one_hot: padding (index 0) is a row of zeros, every other position one 1.
         b, p = np.nonzero(seq)
-        return self._scatter((b, p, seq[b, p]), np.ones(len(b), dtype=np.float32),
+        return self._scatter(np.stack((b, p, seq[b, p])), np.ones(len(b), dtype=np.float32),
                              (n_docs, length, width), device)
 
     # ---------------------------------------------------------------- save/load
