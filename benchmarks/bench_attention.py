@@ -22,8 +22,11 @@ that runs out of memory cannot take the others with it:
   on one thread unless ``--threads`` says otherwise: its tiny per-query calls only lose time to
   a thread pool.
 
-Time: the median of ``--repeats`` runs after one untimed run (``torch.cuda.synchronize`` around
-each on CUDA). Peak memory: on the CPU the rise of the child's peak resident set size (``VmHWM``
+Time: the median of ``--repeats`` samples after one untimed run (``torch.cuda.synchronize``
+around each on CUDA). A sample times as many back-to-back calls as fill ``--min-sample``
+seconds (0.2; the count is set from the untimed run, as ``timeit``'s autorange does) and
+reports the time per call: a single call at L = 128 lasts a few milliseconds, as short as the
+machine's scheduling noise. Peak memory: on the CPU the rise of the child's peak resident set size (``VmHWM``
 in ``/proc/self/status``, reset through ``/proc/self/clear_refs`` once the inputs exist) during
 the first run; on CUDA the rise of ``torch.cuda.max_memory_allocated``. Either way it is what
 the method needed on top of its inputs, its output (and the explicit path's weights) included.
@@ -170,7 +173,20 @@ def _worker(args: argparse.Namespace) -> None:
     else:
         (first, output), peak_delta, exact_peak = _common.peak_rise(timed)
     output = output.float().cpu().numpy()
-    times = [timed()[0] for _ in range(args.repeats)]
+    calls = max(1, math.ceil(args.min_sample / max(timed()[0], 1e-9)))
+
+    def sample() -> float:
+        if cuda:
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        for _ in range(calls):
+            run()
+        if cuda:
+            torch.cuda.synchronize(device)
+        return (time.perf_counter() - start) / calls
+
+    times = [sample() for _ in range(args.repeats)]
+    info["calls_per_sample"] = calls
     np.save(args.out, output)
     info.update({
         "first_s": first,
@@ -206,7 +222,9 @@ def main() -> None:
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--dim", type=int, default=64, help="head dimension")
     parser.add_argument("--causal", action="store_true", help="causal attention")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs per method")
+    parser.add_argument("--repeats", type=int, default=3, help="timed samples per method")
+    parser.add_argument("--min-sample", type=float, default=0.2,
+                        help="seconds of back-to-back calls per timed sample")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--naive-max-len", type=int, default=512,
@@ -230,7 +248,8 @@ def main() -> None:
 
     print(f"attention of (batch {args.batch}, heads {args.heads}, L, dim {args.dim}) float32 "
           f"q, k, v on {args.device}{', causal' if args.causal else ''}, seed {args.seed}; "
-          f"median of {args.repeats} runs; naive loop up to L={args.naive_max_len}")
+          f"median of {args.repeats} samples of >= {args.min_sample} s; naive loop up to "
+          f"L={args.naive_max_len}")
     print(_machine(args.device))
     header = (f"{'L':>5}  {'method':<17} {'median s':>9} {'vs SDPA':>8} {'peak MiB':>9} "
               f"{'first s':>8}")
@@ -238,7 +257,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     checks, threads, inexact = [], {}, False
-    names = ("batch", "heads", "dim", "repeats", "seed", "device", "threads")
+    names = ("batch", "heads", "dim", "repeats", "seed", "device", "threads", "min_sample")
     causal = ("--causal",) if args.causal else ()
     with tempfile.TemporaryDirectory() as tmp:
         for length in args.lengths:

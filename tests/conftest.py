@@ -47,33 +47,99 @@ class BookBuild:
         self.returncode, self.output, self.seconds, self.html = returncode, output, seconds, html
 
 
+class _BackgroundBuild:
+    """The book build, started as soon as collection shows a test that needs it, so that it
+    runs beside the unit tests (which are ordered first) instead of after them."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.start = 0.0
+        self.log = ROOT / "_build" / "build.log"
+        self.threads = 1
+
+    def begin(self) -> None:
+        if self.proc is not None:
+            return
+        fetch = subprocess.run([sys.executable, "tools/fetch_static.py"], cwd=ROOT,
+                               capture_output=True, text=True)
+        assert fetch.returncode == 0, fetch.stdout + fetch.stderr
+        for stale in ("_build/html", "_build/.doctrees", "_build/jupyter_execute"):
+            shutil.rmtree(ROOT / stale, ignore_errors=True)
+        self.log.parent.mkdir(exist_ok=True)
+        self.start = time.perf_counter()
+        # One thread per notebook kernel (tools/build_book.py runs two at a time) and, while
+        # the build runs, one for this process too: OpenMP pools of two threads on two cores
+        # shared by three processes wait on each other's preempted threads (a notebook ran
+        # 8x slower so).
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                   PYTHONUNBUFFERED="1")
+        with open(self.log, "w", encoding="utf-8") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "tools/build_book.py"], cwd=ROOT, env=env, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        import torch
+
+        self.threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def finish(self) -> BookBuild:
+        self.begin()
+        assert self.proc is not None
+        returncode = self.proc.wait()
+        seconds = time.perf_counter() - self.start
+        import torch
+
+        torch.set_num_threads(self.threads)
+        output = self.log.read_text(encoding="utf-8")
+        summary = (f"book build: {seconds:.1f} s, exit code {returncode}, beside the other "
+                   f"tests ({(output.strip().splitlines() or [''])[-1]})")
+        self.log.write_text(f"{output}\n{summary}\n", encoding="utf-8")
+        print(f"\n{summary}")
+        return BookBuild(returncode, output, seconds, ROOT / "_build" / "html")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            self.proc.wait()
+
+
+_BUILD = _BackgroundBuild()
+
+
+def _needs_book(item: pytest.Item) -> bool:
+    return "book_build" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the tests that need the built book last (a stable sort: each group keeps its order),
+    so that the build, started in the background, overlaps everything else."""
+    items.sort(key=_needs_book)
+
+
+def pytest_collection_finish(session):
+    if (session.config.option.collectonly or os.environ.get("TOKENLAB_SITE")
+            or not any(map(_needs_book, session.items))):
+        return
+    _BUILD.begin()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _BUILD.stop()  # a run cut short (-x, Ctrl-C) does not leave the build running
+
+
 @pytest.fixture(scope="session")
 def book_build() -> BookBuild:
-    """Build the whole book once per session, every notebook executed, warnings as errors.
+    """The whole book, built once per session, every notebook executed, warnings as errors.
 
-    Set TOKENLAB_SITE to an already built ``_build/html`` to skip the build while iterating.
+    The build starts in the background when collection ends (see ``_BackgroundBuild``); this
+    waits for it. Set TOKENLAB_SITE to an already built ``_build/html`` to skip the build
+    while iterating.
     """
     prebuilt = os.environ.get("TOKENLAB_SITE")
     if prebuilt:
         return BookBuild(0, "(prebuilt: TOKENLAB_SITE)", 0.0, Path(prebuilt))
-    fetch = subprocess.run([sys.executable, "tools/fetch_static.py"], cwd=ROOT,
-                           capture_output=True, text=True)
-    assert fetch.returncode == 0, fetch.stdout + fetch.stderr
-    for stale in ("_build/html", "_build/.doctrees", "_build/jupyter_execute"):
-        shutil.rmtree(ROOT / stale, ignore_errors=True)
-    jb = Path(sys.executable).with_name("jupyter-book")
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [str(jb), "build", ".", "--warningiserror", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
-    seconds = time.perf_counter() - start
-    output = proc.stdout + proc.stderr
-    summary = f"book build: {seconds:.1f} s, exit code {proc.returncode}"
-    (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "build.log").write_text(f"{output}\n{summary}\n", encoding="utf-8")
-    print(f"\n{summary}")
-    return BookBuild(proc.returncode, output, seconds, ROOT / "_build" / "html")
+    return _BUILD.finish()
 
 
 @pytest.fixture(scope="session")

@@ -195,9 +195,9 @@ def _check(q: Any, k: Any, v: Any, mask: Any) -> _Checked:
 def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
     """Scores, softmax and weighted sum written out, in float32 (float64 for float64 inputs).
 
-    Without autograd, the ``(..., Lq, Lk)`` scores are allocated once and masked in place,
-    and torch's fused softmax makes the weights: two such tensors in all, where a new one per
-    step would be five or six. When a gradient is needed the same steps run out of place
+    Without autograd, the ``(..., Lq, Lk)`` scores are allocated once, masked in place and
+    turned into the weights in place by torch's fused softmax: one such tensor in all, where a
+    new one per step would be five or six. When a gradient is needed the same steps run out of place
     (autograd needs the intermediate tensors unmodified).
     """
     q, k, v, mask = c.q, c.k, c.v, c.mask
@@ -232,9 +232,12 @@ def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
 
     # 3. Softmax over the keys (torch's, which subtracts each row's maximum); a row with no
     #    visible key (all -inf) would be NaN there: it gets all-zero weights instead.
-    weights = torch.softmax(scores, dim=-1)
+    #    Without autograd the softmax overwrites the scores: one (..., Lq, Lk) tensor in all.
+    dead = None
     if lk and (allowed is not None or (mask is not None and mask.is_floating_point())):
         dead = scores.detach().amax(dim=-1, keepdim=True) == float("-inf")
+    weights = torch.softmax(scores, dim=-1) if grad else torch.softmax(scores, -1, out=scores)
+    if dead is not None:
         weights = weights.masked_fill(dead, 0.0) if grad else weights.masked_fill_(dead, 0.0)
 
     # 4. The output: a weighted average of the values.
