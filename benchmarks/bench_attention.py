@@ -26,14 +26,14 @@ Time: the median of ``--repeats`` samples after one untimed run (``torch.cuda.sy
 around each on CUDA). A sample times as many back-to-back calls as fill ``--min-sample``
 seconds (0.2; the count is set from the untimed run, as ``timeit``'s autorange does) and
 reports the time per call: a single call at L = 128 lasts a few milliseconds, as short as the
-machine's scheduling noise. Peak memory: on the CPU the rise of the child's peak resident set size (``VmHWM``
-in ``/proc/self/status``, reset through ``/proc/self/clear_refs`` once the inputs exist) during
-the first run; on CUDA the rise of ``torch.cuda.max_memory_allocated``. Either way it is what
-the method needed on top of its inputs, its output (and the explicit path's weights) included.
-Before running, each child estimates that need and skips the method, with a line saying so,
-when it exceeds 85% of the memory available (``MemAvailable``, or the GPU's free memory). The
-parent then checks, per length, that every method's output equals torch SDPA's (max absolute
-difference within ``--atol``).
+machine's scheduling noise. Peak memory: on the CPU the rise of the child's peak resident set
+size (``VmHWM`` in ``/proc/self/status``, reset through ``/proc/self/clear_refs`` once the
+inputs exist) during the first run; on CUDA the rise of ``torch.cuda.max_memory_allocated``.
+Either way it is what the method needed on top of its inputs, its output (and the explicit
+path's weights) included. Before running, each child estimates that need and skips the method,
+with a line saying so, when it exceeds 85% of the memory available (``MemAvailable``, or the
+GPU's free memory). The parent then checks, per length, that every method's output equals torch
+SDPA's (max absolute difference within ``--atol``).
 """
 
 from __future__ import annotations

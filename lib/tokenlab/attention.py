@@ -125,11 +125,14 @@ def _as_float_tensor(x: Any, name: str, device: torch.device | None = None) -> t
     return x
 
 
-def _broadcast(shapes: Sequence[Sequence[int]], message: str) -> torch.Size:
+def _broadcast(shapes: Sequence[Sequence[int]], message: Callable[[], str]) -> torch.Size:
+    first = shapes[0]
+    if all(shape == first for shape in shapes):  # the usual case, without torch's Python
+        return torch.Size(first)
     try:
         return torch.broadcast_shapes(*shapes)
     except RuntimeError:
-        raise ValueError(message) from None
+        raise ValueError(message()) from None
 
 
 def _causal(lq: int, lk: int, device: torch.device) -> torch.Tensor:
@@ -151,15 +154,25 @@ class _Checked(NamedTuple):
     out_dtype: torch.dtype
 
 
+class _Shapes:
+    """``q (..), k (..), v (..)`` for an error message, formatted only when one is raised."""
+
+    def __init__(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> None:
+        self.q, self.k, self.v = q.shape, k.shape, v.shape
+
+    def __format__(self, spec: str) -> str:
+        return f"q {tuple(self.q)}, k {tuple(self.k)}, v {tuple(self.v)}"
+
+
 def _check(q: Any, k: Any, v: Any, mask: Any) -> _Checked:
     """Validate and convert the inputs; every error message of the function comes from here."""
     q = _as_float_tensor(q, "q")
     k = _as_float_tensor(k, "k", q.device)
     v = _as_float_tensor(v, "v", q.device)
-    shapes = f"q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
+    shapes = _Shapes(q, k, v)  # formatted only for an error message
     if q.dim() < 2 or k.dim() < 2 or v.dim() < 2:
         raise ValueError(f"q, k and v need at least 2 dimensions (..., L, d), got {shapes}")
-    if len({q.device, k.device, v.device}) > 1:
+    if not (q.device == k.device == v.device):
         raise ValueError(
             f"q, k and v must be on one device, got {q.device}, {k.device} and {v.device}"
         )
@@ -169,7 +182,8 @@ def _check(q: Any, k: Any, v: Any, mask: Any) -> _Checked:
         raise ValueError(f"k and v must have the same number of keys Lk, got {shapes}")
     lead = _broadcast(
         (q.shape[:-2], k.shape[:-2], v.shape[:-2]),
-        f"the leading (batch, head) dimensions of q, k and v do not broadcast: {shapes}",
+        lambda: f"the leading (batch, head) dimensions of q, k and v do not broadcast: "
+        f"{shapes}",
     )
     scores_shape = (*lead, q.shape[-2], k.shape[-2])
     if mask is not None:
@@ -180,8 +194,8 @@ def _check(q: Any, k: Any, v: Any, mask: Any) -> _Checked:
             raise TypeError(f"mask must be boolean or floating, got dtype {mask.dtype}")
         fits = _broadcast(
             (mask.shape, scores_shape),
-            f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' shape "
-            f"(..., Lq, Lk) = {scores_shape} of {shapes}",
+            lambda: f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' "
+            f"shape (..., Lq, Lk) = {scores_shape} of {shapes}",
         )
         if fits != scores_shape:
             raise ValueError(
@@ -270,9 +284,13 @@ def _fast(c: _Checked, causal: bool) -> torch.Tensor:
         dtype = torch.float32  # a float mask in half precision would round or overflow
     lead = c.lead
     # (batch, heads, L, d) with equal leading dimensions, so that the fused kernels take it
-    q, k, v = (
-        _as_4d(t.to(dtype).expand(*lead, *t.shape[-2:]), lead) for t in (c.q, c.k, c.v)
-    )
+    if len(lead) == 2 and all(t.dtype == dtype and t.shape[:-2] == lead
+                              for t in (c.q, c.k, c.v)):
+        q, k, v = c.q, c.k, c.v  # already so: no views to make
+    else:
+        q, k, v = (
+            _as_4d(t.to(dtype).expand(*lead, *t.shape[-2:]), lead) for t in (c.q, c.k, c.v)
+        )
     is_causal = False
     if mask is None:
         is_causal = causal  # torch's is_causal is top-left aligned, as ``_causal``
@@ -292,7 +310,9 @@ def _fast(c: _Checked, causal: bool) -> torch.Tensor:
         out = out.masked_fill(~visible.unsqueeze(-1), 0.0)
     elif lk == 0:
         out = out.new_zeros(out.shape)
-    return out.reshape(*lead, lq, dv).to(c.out_dtype)
+    if out.shape[:-2] != lead:
+        out = out.reshape(*lead, lq, dv)
+    return out.to(c.out_dtype)
 
 
 def scaled_dot_product_attention(
