@@ -91,6 +91,71 @@ def _naive(q, k, v, causal: bool):
     return out
 
 
+PAIRED = "paired"  # the worker that alternates the three methods in one process
+PAIRED_ROUNDS = 7
+
+
+def _paired(args: argparse.Namespace) -> None:
+    """Alternate samples of tokenlab explicit, tokenlab fast and torch SDPA in one process.
+
+    Children measured one after another see the machine in different states (on a shared
+    2-core machine their ratios wandered from 0.6x to 1.2x between runs); rounds of one sample
+    of each, back to back, share that state, and the median over rounds of the per-round ratio
+    is what the targets are read from.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from tokenlab.attention import scaled_dot_product_attention
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    n, length = args.batch * args.heads, args.length
+    gen = torch.Generator().manual_seed(args.seed)
+    shape = (args.batch, args.heads, length, args.dim)
+    q, k, v = (torch.randn(shape, generator=gen).to(device) for _ in range(3))
+    causal = args.causal
+    runs = {
+        "torch SDPA": lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal),
+        "tokenlab fast": lambda: scaled_dot_product_attention(q, k, v, causal=causal,
+                                                              need_weights=False)[0],
+        "tokenlab explicit": lambda: scaled_dot_product_attention(q, k, v, causal=causal)[0],
+    }
+    if cuda:
+        available = torch.cuda.mem_get_info(device)[0]
+    else:
+        kib = _common.status_kib("MemAvailable", "/proc/meminfo")
+        available = kib * 1024 if kib is not None else None
+    needed = _needed_bytes("tokenlab explicit", n, length, args.dim, 4)
+    if available is not None and needed > 0.85 * available:
+        del runs["tokenlab explicit"]
+
+    def sample(run, calls: int) -> float:
+        if cuda:
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        for _ in range(calls):
+            run()
+        if cuda:
+            torch.cuda.synchronize(device)
+        return (time.perf_counter() - start) / calls
+
+    calls = {}
+    for name, run in runs.items():
+        run()  # warm up
+        calls[name] = max(1, math.ceil(args.min_sample / max(sample(run, 1), 1e-9)))
+    rounds = {name: [] for name in runs}
+    for _ in range(PAIRED_ROUNDS):
+        for name, run in runs.items():
+            rounds[name].append(sample(run, calls[name]))
+    base = rounds["torch SDPA"]
+    ratios = {name: [t / b for t, b in zip(times, base, strict=True)]
+              for name, times in rounds.items() if name != "torch SDPA"}
+    print(json.dumps({"length": length, "sdpa_s": statistics.median(base), "ratios": ratios}))
+
+
 def _worker(args: argparse.Namespace) -> None:
     import torch
     import torch.nn.functional as F
@@ -234,6 +299,9 @@ def main() -> None:
     _common.add_child_options(parser, METHODS)
     parser.add_argument("--length", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker == PAIRED:
+        _paired(args)
+        return
     if args.worker:
         _worker(args)
         return
@@ -316,6 +384,26 @@ def main() -> None:
             verdict = "agree" if diff <= args.atol else "DISAGREE"
             print(f"{method} vs {reference}: {verdict}, max |output difference| {diff:.1e} "
                   f"(at L={length}; atol {args.atol:g})")
+
+
+    if {"torch SDPA", "tokenlab fast"} <= set(methods):
+        print(f"\npaired: {PAIRED_ROUNDS} rounds of one sample of each method, alternating in "
+              f"one process per length; the median (min-max) over rounds of each round's ratio "
+              f"to torch SDPA")
+        print(f"{'L':>5} {'SDPA s':>9}  {'tokenlab fast':>22}  {'tokenlab explicit':>22}")
+        for length in args.lengths:
+            proc = _common.run_worker(__file__, PAIRED, args, names, "--length", str(length),
+                                      *causal)
+            if proc.returncode:
+                print(f"{length:>5} failed: exit code {proc.returncode}")
+                continue
+            r = _common.last_json(proc)
+            cells = []
+            for name in ("tokenlab fast", "tokenlab explicit"):
+                x = r["ratios"].get(name)
+                cells.append(f"{statistics.median(x):.3f}x ({min(x):.2f}-{max(x):.2f})"
+                             if x else "skipped (memory)")
+            print(f"{length:>5} {r['sdpa_s']:>9.4f}  {cells[0]:>22}  {cells[1]:>22}")
 
 
 if __name__ == "__main__":
