@@ -66,17 +66,19 @@ class _BackgroundBuild:
         for stale in ("_build/html", "_build/.doctrees", "_build/jupyter_execute"):
             shutil.rmtree(ROOT / stale, ignore_errors=True)
         self.log.parent.mkdir(exist_ok=True)
+        self.busy = ROOT / "_build" / "busy-beside-build"  # see tools/build_book.py
+        self.busy.touch()
         self.start = time.perf_counter()
-        # One thread per notebook kernel (tools/build_book.py runs two at a time) and, while
-        # the build runs, one for this process too: OpenMP pools of two threads on two cores
-        # shared by three processes wait on each other's preempted threads (a notebook ran
-        # 8x slower so).
+        # One thread per notebook kernel and, while the build runs, one for this process too:
+        # OpenMP pools of two threads on two shared cores wait on each other's preempted
+        # threads (a notebook ran 8x slower so). While the unit tests run, the build runs one
+        # notebook at a time (two processes on two cores), then two.
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    PYTHONUNBUFFERED="1")
         with open(self.log, "w", encoding="utf-8") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "tools/build_book.py"], cwd=ROOT, env=env, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                [sys.executable, "tools/build_book.py", "--beside-tests"], cwd=ROOT, env=env,
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )
         import torch
 
@@ -86,6 +88,7 @@ class _BackgroundBuild:
     def finish(self) -> BookBuild:
         self.begin()
         assert self.proc is not None
+        self.busy.unlink(missing_ok=True)  # only the build is left: both cores to it
         returncode = self.proc.wait()
         seconds = time.perf_counter() - self.start
         import torch
@@ -99,6 +102,8 @@ class _BackgroundBuild:
         return BookBuild(returncode, output, seconds, ROOT / "_build" / "html")
 
     def stop(self) -> None:
+        if self.proc is not None:
+            self.busy.unlink(missing_ok=True)
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, 15)
             self.proc.wait()

@@ -2,7 +2,7 @@
 
 Run from the repository root (``make book`` and the tests' book build do)::
 
-    python tools/build_book.py [--workers N] [--execute-only]
+    python tools/build_book.py [--workers N] [--execute-only] [--beside-tests]
 
 The book is configured with ``execute_notebooks: cache``: ``jupyter-book build`` takes each
 notebook's outputs from ``_build/.jupyter_cache`` and only renders. This script first fills
@@ -10,6 +10,10 @@ that cache from scratch (it is emptied first, so no output outlives a change to 
 jupyter-cache keys a notebook on its code cells only), running ``--workers`` notebooks at
 once, the longest first, each in a fresh kernel whose working directory is the notebook's
 folder (as ``jupyter-book`` would run it).
+
+With ``--beside-tests``, only one notebook runs at a time while ``_build/busy-beside-build``
+exists: the tests create it while their unit tests run beside the build and delete it when
+only the build is left.
 
 With more than one worker every kernel gets one thread (``OMP_NUM_THREADS=1`` and the like,
 unless already set): two notebooks that each start a 2-thread pool on a 2-core machine wait
@@ -44,6 +48,10 @@ LONGEST_FIRST = (
     "07_positions", "05_similarity", "06_attention", "13_precision",
 )
 
+#: While this file exists, only one notebook runs at a time (the tests create it while their
+#: unit tests run beside the build, and delete it when they start waiting for the book).
+BUSY = ROOT / "_build" / "busy-beside-build"
+
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
@@ -69,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="notebooks at once (default: 2, or 1 on a 1-core machine)")
     parser.add_argument("--execute-only", action="store_true",
                         help="fill the cache, do not render")
+    parser.add_argument("--beside-tests", action="store_true",
+                        help=f"one notebook at a time while {BUSY.relative_to(ROOT)} exists")
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers must be >= 1, got {args.workers}")
@@ -85,14 +95,27 @@ def main(argv: list[str] | None = None) -> int:
           f"(OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')})", flush=True)
     start = time.perf_counter()
     jobs = [(r.pk, r.uri, cache) for r in records]
-    failed = []
+    failed: list[str] = []
+    running: list = []
+
+    def report(result) -> None:
+        uri, status, seconds = result
+        verdict = "ok" if status == 0 else "FAILED"
+        print(f"  {Path(uri).relative_to(ROOT)}: {seconds:.1f} s, {verdict}", flush=True)
+        if status:
+            failed.append(uri)
+
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
-        for uri, status, seconds in pool.imap_unordered(_execute, jobs, chunksize=1):
-            name = Path(uri).relative_to(ROOT)
-            verdict = "ok" if status == 0 else "FAILED"
-            print(f"  {name}: {seconds:.1f} s, {verdict}", flush=True)
-            if status:
-                failed.append(uri)
+        while jobs or running:
+            for job in [j for j in running if j.ready()]:
+                running.remove(job)
+                report(job.get())
+            # While BUSY exists (the tests' other work is running beside the build), one
+            # notebook at a time: two processes on two cores, not three.
+            allowed = 1 if args.beside_tests and BUSY.exists() else args.workers
+            while jobs and len(running) < allowed:
+                running.append(pool.apply_async(_execute, (jobs.pop(0),)))
+            time.sleep(0.2)
     executed = time.perf_counter() - start
     for record in cache.list_project_records():
         if record.uri in failed and record.traceback:
