@@ -95,65 +95,93 @@ PAIRED = "paired"  # the worker that alternates the three methods in one process
 PAIRED_ROUNDS = 7
 
 
-def _paired(args: argparse.Namespace) -> None:
-    """Alternate samples of tokenlab explicit, tokenlab fast and torch SDPA in one process.
-
-    Children measured one after another see the machine in different states (on a shared
-    2-core machine their ratios wandered from 0.6x to 1.2x between runs); rounds of one sample
-    of each, back to back, share that state, and the median over rounds of the per-round ratio
-    is what the targets are read from.
-    """
+def _setup(args: argparse.Namespace):
+    """The child's device, its ``q``, ``k``, ``v`` and every method as a zero-argument call."""
     import torch
     import torch.nn.functional as F
 
     from tokenlab.attention import scaled_dot_product_attention
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    cuda = device.type == "cuda"
-    n, length = args.batch * args.heads, args.length
     gen = torch.Generator().manual_seed(args.seed)
-    shape = (args.batch, args.heads, length, args.dim)
+    shape = (args.batch, args.heads, args.length, args.dim)
     q, k, v = (torch.randn(shape, generator=gen).to(device) for _ in range(3))
     causal = args.causal
     runs = {
-        "torch SDPA": lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal),
+        "tokenlab explicit": lambda: scaled_dot_product_attention(q, k, v, causal=causal)[0],
         "tokenlab fast": lambda: scaled_dot_product_attention(q, k, v, causal=causal,
                                                               need_weights=False)[0],
-        "tokenlab explicit": lambda: scaled_dot_product_attention(q, k, v, causal=causal)[0],
+        "torch SDPA": lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal),
+        "naive loop": lambda: _naive(q, k, v, causal),
     }
+    return device, runs
+
+
+def _available_bytes(device) -> int | None:
+    """Free memory for the method: the GPU's free memory, or ``MemAvailable`` on the CPU."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.mem_get_info(device)[0]
+    kib = _common.status_kib("MemAvailable", "/proc/meminfo")
+    return kib * 1024 if kib is not None else None
+
+
+def _fits(method: str, args: argparse.Namespace, available: int | None) -> bool:
+    needed = _needed_bytes(method, args.batch * args.heads, args.length, args.dim, 4)
+    return available is None or needed <= 0.85 * available
+
+
+def _per_call(run, calls: int, device) -> float:
+    """Seconds per call of ``calls`` back-to-back calls of ``run`` (synchronized on CUDA)."""
+    import torch
+
+    cuda = device.type == "cuda"
     if cuda:
-        available = torch.cuda.mem_get_info(device)[0]
-    else:
-        kib = _common.status_kib("MemAvailable", "/proc/meminfo")
-        available = kib * 1024 if kib is not None else None
-    needed = _needed_bytes("tokenlab explicit", n, length, args.dim, 4)
-    if available is not None and needed > 0.85 * available:
-        del runs["tokenlab explicit"]
+        torch.cuda.synchronize(device)
+    start = time.perf_counter()
+    for _ in range(calls):
+        run()
+    if cuda:
+        torch.cuda.synchronize(device)
+    return (time.perf_counter() - start) / calls
 
-    def sample(run, calls: int) -> float:
-        if cuda:
-            torch.cuda.synchronize(device)
-        start = time.perf_counter()
-        for _ in range(calls):
-            run()
-        if cuda:
-            torch.cuda.synchronize(device)
-        return (time.perf_counter() - start) / calls
 
+def _calls_for(seconds: float, args: argparse.Namespace) -> int:
+    """How many calls of ``seconds`` each fill ``--min-sample`` seconds (at least one)."""
+    return max(1, math.ceil(args.min_sample / max(seconds, 1e-9)))
+
+
+def _paired(args: argparse.Namespace) -> None:
+    """Alternate samples of tokenlab explicit, tokenlab fast and torch SDPA in one process.
+
+    Children measured one after another see the machine in different states (on the shared
+    2-core build machine the fast path's ratio wandered from 0.65x to 2.4x between runs);
+    rounds of one sample of each, back to back, share that state, and the median over rounds
+    of the per-round ratio is what the targets are read from.
+    """
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device, every = _setup(args)
+    names = ["torch SDPA", "tokenlab fast"]
+    if _fits("tokenlab explicit", args, _available_bytes(device)):
+        names.append("tokenlab explicit")
+    runs = {name: every[name] for name in names}
     calls = {}
     for name, run in runs.items():
         run()  # warm up
-        calls[name] = max(1, math.ceil(args.min_sample / max(sample(run, 1), 1e-9)))
+        calls[name] = _calls_for(_per_call(run, 1, device), args)
     rounds = {name: [] for name in runs}
     for _ in range(PAIRED_ROUNDS):
         for name, run in runs.items():
-            rounds[name].append(sample(run, calls[name]))
+            rounds[name].append(_per_call(run, calls[name], device))
     base = rounds["torch SDPA"]
     ratios = {name: [t / b for t, b in zip(times, base, strict=True)]
               for name, times in rounds.items() if name != "torch SDPA"}
-    print(json.dumps({"length": length, "sdpa_s": statistics.median(base), "ratios": ratios}))
+    print(json.dumps({"length": args.length, "sdpa_s": statistics.median(base),
+                      "ratios": ratios}))
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -169,51 +197,23 @@ def _worker(args: argparse.Namespace) -> None:
         # thousands of tiny calls pays a thread-pool hand-off, several times slower on a busy
         # machine. One thread is the loop at its best.
         torch.set_num_threads(1)
-    device = torch.device(args.device)
-    cuda = device.type == "cuda"
     length, method = args.length, args.worker
-    n = args.batch * args.heads
+    if method not in METHODS:
+        raise SystemExit(f"unknown method {method!r}")
     info = {"method": method, "length": length, "threads": torch.get_num_threads()}
 
-    needed = _needed_bytes(method, n, length, args.dim, 4)
-    if cuda:
-        available = torch.cuda.mem_get_info(device)[0]
-    else:
-        kib = _common.status_kib("MemAvailable", "/proc/meminfo")
-        available = kib * 1024 if kib is not None else None
-    if available is not None and needed > 0.85 * available:
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    available = _available_bytes(device)
+    if not _fits(method, args, available):
+        needed = _needed_bytes(method, args.batch * args.heads, length, args.dim, 4)
         info["skipped"] = (f"needs ~{needed / GIB:.1f} GiB, {available / GIB:.1f} GiB "
                            f"available")
         print(json.dumps(info))
         return
 
-    gen = torch.Generator().manual_seed(args.seed)
-    shape = (args.batch, args.heads, length, args.dim)
-    q, k, v = (torch.randn(shape, generator=gen).to(device) for _ in range(3))
-    causal = args.causal
-
-    if method == "tokenlab explicit":
-
-        def run():
-            return scaled_dot_product_attention(q, k, v, causal=causal)[0]
-
-    elif method == "tokenlab fast":
-
-        def run():
-            return scaled_dot_product_attention(q, k, v, causal=causal, need_weights=False)[0]
-
-    elif method == "torch SDPA":
-
-        def run():
-            return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
-
-    elif method == "naive loop":
-
-        def run():
-            return _naive(q, k, v, causal)
-
-    else:
-        raise SystemExit(f"unknown method {method!r}")
+    device, runs = _setup(args)
+    run = runs[method]
 
     def timed() -> tuple[float, object]:
         if cuda:
@@ -238,19 +238,8 @@ def _worker(args: argparse.Namespace) -> None:
     else:
         (first, output), peak_delta, exact_peak = _common.peak_rise(timed)
     output = output.float().cpu().numpy()
-    calls = max(1, math.ceil(args.min_sample / max(timed()[0], 1e-9)))
-
-    def sample() -> float:
-        if cuda:
-            torch.cuda.synchronize(device)
-        start = time.perf_counter()
-        for _ in range(calls):
-            run()
-        if cuda:
-            torch.cuda.synchronize(device)
-        return (time.perf_counter() - start) / calls
-
-    times = [sample() for _ in range(args.repeats)]
+    calls = _calls_for(timed()[0], args)
+    times = [_per_call(run, calls, device) for _ in range(args.repeats)]
     info["calls_per_sample"] = calls
     np.save(args.out, output)
     info.update({

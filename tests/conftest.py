@@ -55,6 +55,7 @@ class _BackgroundBuild:
         self.proc: subprocess.Popen | None = None
         self.start = 0.0
         self.log = ROOT / "_build" / "build.log"
+        self.busy = ROOT / "_build" / "busy-beside-build"
         self.threads = 1
 
     def begin(self) -> None:
@@ -63,22 +64,19 @@ class _BackgroundBuild:
         fetch = subprocess.run([sys.executable, "tools/fetch_static.py"], cwd=ROOT,
                                capture_output=True, text=True)
         assert fetch.returncode == 0, fetch.stdout + fetch.stderr
-        for stale in ("_build/html", "_build/.doctrees", "_build/jupyter_execute"):
-            shutil.rmtree(ROOT / stale, ignore_errors=True)
         self.log.parent.mkdir(exist_ok=True)
-        self.busy = ROOT / "_build" / "busy-beside-build"  # see tools/build_book.py
         self.busy.touch()
         self.start = time.perf_counter()
-        # One thread per notebook kernel and, while the build runs, one for this process too:
-        # OpenMP pools of two threads on two shared cores wait on each other's preempted
-        # threads (a notebook ran 8x slower so). While the unit tests run, the build runs one
-        # notebook at a time (two processes on two cores), then two.
-        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONUNBUFFERED="1")
+        # tools/build_book.py removes the stale pages and gives each notebook kernel one
+        # thread; while the unit tests run (while ``busy`` exists) it runs one notebook at a
+        # time, two processes on two cores, then two. This process keeps to one thread
+        # meanwhile: OpenMP pools of two threads on two shared cores wait on each other's
+        # preempted threads (a notebook ran 8x slower so).
         with open(self.log, "w", encoding="utf-8") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "tools/build_book.py", "--beside-tests"], cwd=ROOT, env=env,
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [sys.executable, "tools/build_book.py", "--busy-file", str(self.busy)],
+                cwd=ROOT, env=dict(os.environ, PYTHONUNBUFFERED="1"), stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True,
             )
         import torch
 
@@ -102,8 +100,7 @@ class _BackgroundBuild:
         return BookBuild(returncode, output, seconds, ROOT / "_build" / "html")
 
     def stop(self) -> None:
-        if self.proc is not None:
-            self.busy.unlink(missing_ok=True)
+        self.busy.unlink(missing_ok=True)
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, 15)
             self.proc.wait()

@@ -2,7 +2,7 @@
 
 Run from the repository root (``make book`` and the tests' book build do)::
 
-    python tools/build_book.py [--workers N] [--execute-only] [--beside-tests]
+    python tools/build_book.py [--workers N] [--execute-only] [--busy-file PATH]
 
 The book is configured with ``execute_notebooks: cache``: ``jupyter-book build`` takes each
 notebook's outputs from ``_build/.jupyter_cache`` and only renders. This script first fills
@@ -11,9 +11,9 @@ jupyter-cache keys a notebook on its code cells only), running ``--workers`` not
 once, the longest first, each in a fresh kernel whose working directory is the notebook's
 folder (as ``jupyter-book`` would run it).
 
-With ``--beside-tests``, only one notebook runs at a time while ``_build/busy-beside-build``
-exists: the tests create it while their unit tests run beside the build and delete it when
-only the build is left.
+With ``--busy-file PATH``, only one notebook runs at a time while ``PATH`` exists: the tests
+create it while their unit tests run beside the build and delete it when only the build is
+left.
 
 With more than one worker every kernel gets one thread (``OMP_NUM_THREADS=1`` and the like,
 unless already set): two notebooks that each start a 2-thread pool on a 2-core machine wait
@@ -48,10 +48,6 @@ LONGEST_FIRST = (
     "07_positions", "05_similarity", "06_attention", "13_precision",
 )
 
-#: While this file exists, only one notebook runs at a time (the tests create it while their
-#: unit tests run beside the build, and delete it when they start waiting for the book).
-BUSY = ROOT / "_build" / "busy-beside-build"
-
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
@@ -77,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="notebooks at once (default: 2, or 1 on a 1-core machine)")
     parser.add_argument("--execute-only", action="store_true",
                         help="fill the cache, do not render")
-    parser.add_argument("--beside-tests", action="store_true",
-                        help=f"one notebook at a time while {BUSY.relative_to(ROOT)} exists")
+    parser.add_argument("--busy-file", type=Path,
+                        help="run one notebook at a time while this file exists")
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers must be >= 1, got {args.workers}")
@@ -110,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             for job in [j for j in running if j.ready()]:
                 running.remove(job)
                 report(job.get())
-            # While BUSY exists (the tests' other work is running beside the build), one
+            # While the busy file exists (the tests' other work runs beside the build), one
             # notebook at a time: two processes on two cores, not three.
-            allowed = 1 if args.beside_tests and BUSY.exists() else args.workers
+            allowed = 1 if args.busy_file and args.busy_file.exists() else args.workers
             while jobs and len(running) < allowed:
                 running.append(pool.apply_async(_execute, (jobs.pop(0),)))
             time.sleep(0.2)

@@ -312,10 +312,6 @@ def standardize(
     'École dont ＡＢＣ'
     """
     _check_str(text, "text")
-    if (mode == "default" and lowercase is _FROM_MODE and punctuation is _FROM_MODE
-            and normalization is _FROM_MODE):  # the common call, without the option checks
-        text = _punctuation_to_space(_nfkc_hangul(text).casefold())
-        return " ".join(_nfkc_hangul(text).split())
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
     if mode == "keras":
