@@ -49,7 +49,7 @@ def sk_vocabulary(v: TextVectorizer) -> dict[str, int]:
 
 
 def dense(x: torch.Tensor) -> np.ndarray:
-    return (x.to_dense() if x.is_sparse else x).numpy()
+    return (x.to_dense() if x.layout != torch.strided else x).numpy()
 
 
 def to_scipy(x: torch.Tensor) -> scipy.sparse.csr_matrix:
@@ -281,14 +281,17 @@ def test_bag_properties(train, test, max_tokens, n):
         train = [*train, "a"]
     fitted = {}
     for mode in BAG_MODES:
-        for sparse in (False, True):
+        for sparse in (False, True, "csr"):
             v = TextVectorizer(mode, max_tokens=max_tokens, ngrams=n, sparse=sparse,
                                **({"norm": "l2"} if mode == "tf_idf" else {}))
             out = v.fit(train).transform(test)
-            assert out.is_sparse == sparse and out.dtype == torch.float32
+            assert out.layout == {False: torch.strided, True: torch.sparse_coo,
+                                  "csr": torch.sparse_csr}[sparse]
+            assert out.dtype == torch.float32
             fitted[mode, sparse] = out.to_dense() if sparse else out
     for mode in BAG_MODES:
         assert torch.equal(fitted[mode, False], fitted[mode, True])  # sparse == dense, exactly
+        assert torch.equal(fitted[mode, False], fitted[mode, "csr"])
     count, multi = fitted["count", False], fitted["multi_hot", False]
     assert torch.equal(multi, (count > 0).float())
     assert not count[:, 0].any()
@@ -321,13 +324,55 @@ def test_sparse_is_coalesced_coo_and_moves_to_device():
     assert out.layout == torch.sparse_coo and out.is_coalesced()
     assert (out.values() != 0).all()
     assert v.transform(TEXTS, device=torch.device("cpu")).device.type == "cpu"
+    assert torch.equal(TextVectorizer("tf_idf", sparse="coo").fit(TEXTS).transform(TEXTS)
+                       .to_dense(), out.to_dense())
+
+
+@pytest.mark.parametrize("mode", BAG_MODES)
+def test_csr_has_int32_indices_and_the_coo_entries(mode):
+    """sparse="csr": the COO entries in CSR form (row offsets, columns), int32 indices."""
+    texts = [*TEXTS, "", "the the the cat"]
+    for fit_transform in (False, True):
+        v = TextVectorizer(mode, ngrams=2, sparse="csr")
+        out = v.fit_transform(texts) if fit_transform else v.fit(texts).transform(texts)
+        coo = TextVectorizer(mode, ngrams=2, sparse=True).fit(texts).transform(texts)
+        assert out.layout == torch.sparse_csr and out.shape == coo.shape
+        assert out.crow_indices().dtype == out.col_indices().dtype == torch.int32
+        assert out.values().dtype == torch.float32
+        rows, cols = coo.indices()
+        counts = torch.bincount(rows, minlength=len(texts))
+        assert out.crow_indices().tolist() == [0, *counts.cumsum(0).tolist()]
+        assert torch.equal(out.col_indices().long(), cols)
+        assert torch.equal(out.values(), coo.values())  # the same float32 values, bit for bit
+        assert out.crow_indices()[-1] == out.values().numel() == coo.values().numel()
+    assert TextVectorizer(mode, sparse="csr").fit(TEXTS).transform([]).shape[0] == 0
+
+
+def test_csr_equals_scikit_learn_csr_on_nsmc():
+    """tf-idf in CSR against scikit-learn's own CSR (int32 indptr and indices): same row
+    offsets, same columns once the vocabularies are aligned, values within 1e-6."""
+    texts = [t for t, _ in corpus.load("nsmc", "test")[:5000]]
+    ours = TextVectorizer("tf_idf", idf="sklearn", norm="l2", sparse="csr")
+    x = ours.fit_transform(texts)
+    ref = TfidfVectorizer(analyzer=lambda t: word_tokens(standardize(t)))
+    y = ref.fit_transform(texts).sorted_indices()
+    assert y.indptr.dtype == np.int32 and x.crow_indices().dtype == torch.int32
+    assert np.array_equal(x.crow_indices().numpy(), y.indptr)
+    column = {t: i for i, t in enumerate(ours.vocabulary.tokens)}
+    to_ours = np.array([column[t] for t in ref.get_feature_names_out()])
+    ours_sci = scipy.sparse.csr_matrix(
+        (x.values().numpy(), x.col_indices().numpy(), x.crow_indices().numpy()), shape=x.shape)
+    theirs = scipy.sparse.csr_matrix((y.data, to_ours[y.indices], y.indptr), shape=x.shape)
+    assert (ours_sci != 0).sum() == (theirs != 0).sum() == y.nnz
+    assert abs(ours_sci - theirs).max() <= 1e-6
 
 
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_outputs_on_cuda():
     for mode in OUTPUT_MODES:
-        for sparse in ((False,) if mode == "int" else (False, True)):
+        layouts = {"int": (False,), "one_hot": (False, True)}.get(mode, (False, True, "csr"))
+        for sparse in layouts:
             v = TextVectorizer(mode, sparse=sparse).fit(TEXTS)
             out = v.transform(TEXTS, device="cuda")
             assert out.device.type == "cuda"
@@ -367,7 +412,9 @@ def test_unknown_output_mode_lists_the_valid_ones():
         ({"standardize": "lower"}, TypeError, "standardize"),
         ({"split": None}, TypeError, "split"),
         ({"sparse": True}, ValueError, "sparse=True does not apply"),
-        ({"sparse": 1}, TypeError, "sparse"),
+        ({"sparse": 1}, TypeError, r"^sparse must be a bool, 'coo' or 'csr', got int$"),
+        ({"sparse": "bsr"}, ValueError, r"^sparse must be a bool, 'coo' or 'csr', got 'bsr'$"),
+        ({"sparse": "csr"}, ValueError, "sparse='csr' does not apply to output_mode 'int'"),
         ({"norm": "l2"}, ValueError, "norm='l2' applies only to output_mode 'tf_idf'"),
         ({"idf": "sklearn"}, ValueError, "idf='sklearn' applies only"),
         ({"sublinear_tf": True}, ValueError, "sublinear_tf"),
@@ -376,6 +423,11 @@ def test_unknown_output_mode_lists_the_valid_ones():
 def test_bad_options(kwargs, error, message):
     with pytest.raises(error, match=message):
         TextVectorizer("int", **kwargs)
+
+
+def test_csr_is_refused_for_one_hot():
+    with pytest.raises(ValueError, match=r"sparse='csr' is a 2-D layout.*use sparse=True"):
+        TextVectorizer("one_hot", sparse="csr")
 
 
 @pytest.mark.parametrize(
@@ -476,7 +528,7 @@ def test_set_vocabulary_errors():
         {"output_mode": "int", "sequence_length": 6, "max_tokens": 20},
         {"output_mode": "one_hot", "ngrams": 2, "sparse": True},
         {"output_mode": "multi_hot", "min_freq": 2, "split": char_tokens},
-        {"output_mode": "count", "standardize": None},
+        {"output_mode": "count", "standardize": None, "sparse": "csr"},
         {"output_mode": "tf_idf"},
         {"output_mode": "tf_idf", "idf": "sklearn", "smooth_idf": False, "sublinear_tf": True,
          "norm": "l2", "ngrams": 2},
@@ -565,8 +617,8 @@ def test_bag_batches_equal_a_linear_layer_on_the_dense_rows():
     from tokenlab.vectorize import BagBatches
 
     texts = ["the cat sat on the mat", "", "the dog", "a bird sang", "the cat saw the dog"]
-    for mode in ("multi_hot", "count", "tf_idf"):
-        x = TextVectorizer(mode, sparse=True).fit_transform(texts)
+    for mode, layout in itertools.product(("multi_hot", "count", "tf_idf"), (True, "csr")):
+        x = TextVectorizer(mode, sparse=layout).fit_transform(texts)
         bags = BagBatches(x)
         assert len(bags) == len(texts)
         layer = torch.nn.EmbeddingBag(x.shape[1], 3, mode="sum")
@@ -583,8 +635,10 @@ def test_bag_batches_bad_input():
     from tokenlab.vectorize import BagBatches
 
     x = TextVectorizer("count", sparse=True).fit_transform(["a b", "c"])
-    with pytest.raises(TypeError, match="sparse COO"):
+    with pytest.raises(TypeError, match="sparse COO or CSR"):
         BagBatches(x.to_dense())
+    with pytest.raises(ValueError, match="2-D"):
+        BagBatches(torch.zeros(2, 2, 2).to_sparse())
     with pytest.raises(ValueError, match="rows must lie"):
         BagBatches(x)(torch.tensor([2]))
     with pytest.raises(ValueError, match="1-D"):

@@ -45,10 +45,17 @@ Both: with ``sublinear_tf=True`` the count is replaced by :math:`1 + \ln \mathrm
 
 Sparse output
 -------------
-``sparse=True`` returns a coalesced ``torch.sparse_coo_tensor`` (indices sorted row-major, no
-duplicates) holding exactly the non-zero entries of the dense output: ``.to_dense()`` equals the
-dense result bit for bit. COO is torch's general sparse layout (``torch.sparse.mm``, ``.to()``,
-N-D for ``"one_hot"``); ``.to_sparse_csr()`` gives the scikit-learn/SciPy layout.
+``sparse=True`` (or ``"coo"``) returns a coalesced ``torch.sparse_coo_tensor`` (indices sorted
+row-major, no duplicates) holding exactly the non-zero entries of the dense output:
+``.to_dense()`` equals the dense result bit for bit. COO is torch's general sparse layout
+(``torch.sparse.mm``, ``.to()``, N-D for ``"one_hot"``), and its indices are always int64: 16
+bytes of indices per non-zero.
+
+``sparse="csr"`` (the bag modes) returns the same entries as a ``torch.sparse_csr_tensor``,
+scikit-learn's and SciPy's layout: row offsets (``crow_indices``) and column indices in int32
+whenever they fit (fewer than 2**31 columns and non-zeros), so 4 bytes per non-zero plus 4 per
+row. It is the layout to choose for large corpora (torch calls its CSR support beta: most
+operations take it, and ``.to_sparse_coo()`` converts).
 
 Examples
 --------
@@ -63,6 +70,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import partial
@@ -88,6 +96,7 @@ from tokenlab.vocab import (
 
 __all__ = [
     "TextVectorizer", "BagBatches", "LinearBagClassifier", "OUTPUT_MODES", "IDF_CONVENTIONS",
+    "SPARSE_LAYOUTS",
     "FORMAT", "VERSION",
 ]
 
@@ -95,6 +104,8 @@ __all__ = [
 OUTPUT_MODES: tuple[str, ...] = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 #: The valid ``idf`` conventions.
 IDF_CONVENTIONS: tuple[str, ...] = ("keras", "sklearn")
+#: The sparse layouts ``sparse=`` names (``True`` is ``"coo"``).
+SPARSE_LAYOUTS: tuple[str, ...] = ("coo", "csr")
 #: The ``"format"`` field of a saved vectorizer.
 FORMAT: str = "tokenlab-text-vectorizer"
 #: The ``"version"`` field of a saved vectorizer.
@@ -146,6 +157,11 @@ def _check_texts(texts: object) -> Iterable[Any]:
     if not isinstance(texts, Iterable):
         raise TypeError(f"texts must be an iterable of str, got {type(texts).__name__}")
     return texts
+
+
+def _slices(size: int, step: int = 1 << 16) -> Iterable[slice]:
+    """Consecutive slices of ``step`` covering ``range(size)``."""
+    return (slice(lo, lo + step) for lo in range(0, size, step))
 
 
 def _check_counted(n_docs: int, tokens: Collection[object]) -> None:
@@ -206,8 +222,9 @@ class TextVectorizer:
         Use ``1 + ln(tf)`` instead of the count (``"tf_idf"`` only).
     norm : {None, "l2"}
         Normalize each tf-idf row (``"tf_idf"`` only).
-    sparse : bool
-        Return a sparse COO tensor (not for ``"int"``).
+    sparse : bool or {"coo", "csr"}
+        Return a sparse tensor (not for ``"int"``): ``True`` or ``"coo"`` a COO tensor,
+        ``"csr"`` a CSR tensor with int32 indices where they fit (bag modes only).
 
     Raises
     ------
@@ -250,7 +267,7 @@ class TextVectorizer:
     smooth_idf = _option("smooth_idf", "scikit-learn's smooth_idf.")
     sublinear_tf = _option("sublinear_tf", "Whether tf is replaced by 1 + ln(tf).")
     norm = _option("norm", "The row normalization of tf-idf, or None.")
-    sparse = _option("sparse", "Whether transform returns a sparse COO tensor.")
+    sparse = _option("sparse", "False (dense), True or 'coo' (sparse COO), or 'csr'.")
 
     def __init__(
         self,
@@ -266,7 +283,7 @@ class TextVectorizer:
         smooth_idf: bool = True,
         sublinear_tf: bool = False,
         norm: str | None = None,
-        sparse: bool = False,
+        sparse: bool | str = False,
     ) -> None:
         if not isinstance(output_mode, str):
             raise TypeError(f"output_mode must be a str, got {type(output_mode).__name__}")
@@ -289,12 +306,20 @@ class TextVectorizer:
         _check_bool(sublinear_tf, "sublinear_tf")
         if norm not in (None, "l2"):
             raise ValueError(f"norm must be None or 'l2', got {norm!r}")
-        _check_bool(sparse, "sparse")
+        if isinstance(sparse, str):
+            if sparse not in SPARSE_LAYOUTS:
+                raise ValueError(f"sparse must be a bool, 'coo' or 'csr', got {sparse!r}")
+        elif not isinstance(sparse, bool):
+            raise TypeError(f"sparse must be a bool, 'coo' or 'csr', "
+                            f"got {type(sparse).__name__}")
         if sequence_length is not None and output_mode not in _SEQUENCE_MODES:
             raise ValueError(f"sequence_length applies only to output_mode 'int' or 'one_hot', "
                              f"not {output_mode!r}")
         if sparse and output_mode == "int":
-            raise ValueError("sparse=True does not apply to output_mode 'int'")
+            raise ValueError(f"sparse={sparse!r} does not apply to output_mode 'int'")
+        if sparse == "csr" and output_mode == "one_hot":
+            raise ValueError("sparse='csr' is a 2-D layout, for the bag modes; output_mode "
+                             "'one_hot' is (batch, length, vocab): use sparse=True (COO)")
         if output_mode != "tf_idf":
             for name, value, default in (("idf", idf, "keras"), ("smooth_idf", smooth_idf, True),
                                          ("sublinear_tf", sublinear_tf, False),
@@ -545,7 +570,7 @@ class TextVectorizer:
         torch.Tensor
             int64 ``(batch, length)`` for ``"int"``; float32 ``(batch, length, vocab)`` for
             ``"one_hot"``; float32 ``(batch, vocab)`` for the bag modes. Sparse COO when
-            ``sparse=True``.
+            ``sparse=True`` or ``"coo"``, sparse CSR when ``sparse="csr"``.
 
         Raises
         ------
@@ -610,13 +635,15 @@ class TextVectorizer:
             return self._sequences(ids, lengths, len(vocab), dev)
         holder = [ids]
         del ids  # _entries frees the token ids as soon as it has the bag entries
-        indices, tf = self._entries(holder, lengths, len(vocab))
+        entries = [self._entries(holder, lengths, len(vocab))]
         idf = None
         if self.output_mode == "tf_idf":
-            df = np.bincount(indices[1], minlength=len(vocab))[_SPECIALS:].astype(np.float64)
+            columns = entries[0][0][1]
+            df = np.bincount(columns, minlength=len(vocab))[_SPECIALS:].astype(np.float64)
+            del columns
             idf = self._idf_from_df(df, float(len(lengths)))
         self._vocab, self._idf = vocab, idf
-        return self._bag_values(indices, tf, (len(lengths), len(vocab)), dev)
+        return self._bag_values(entries, (len(lengths), len(vocab)), dev)
 
     @staticmethod
     def _indexed(token_lists: Iterable[list[str]],
@@ -638,9 +665,10 @@ class TextVectorizer:
 
     @staticmethod
     def _entries(holder: list[np.ndarray], lengths: np.ndarray, width: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
-        """The ``(2, nnz)`` int64 (row, column) and the int64 count of every non-zero bag
-        entry, row-major: ``np.unique(row * width + id, return_counts=True)``.
+                 ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+        """The (rows, columns) and the int64 count of every non-zero bag entry, row-major:
+        ``np.unique(row * width + id, return_counts=True)``. Rows and columns are int32 when
+        every row, column and non-zero count fits (int64 otherwise).
 
         ``holder`` holds the only reference to the token ids (int64, one per token), which
         are turned into the keys in place and freed once the entries are known, so that the
@@ -663,8 +691,10 @@ class TextVectorizer:
             keys = keys[~masked]
         del masked
         keys.sort()
+        small = max(len(lengths), width, keys.size) < 2**31
+        dtype = np.int32 if small else np.int64
         if keys.size == 0:
-            return np.zeros((2, 0), dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return (np.zeros(0, dtype), np.zeros(0, dtype)), np.zeros(0, dtype=np.int64)
         first = np.empty(keys.size, dtype=bool)
         first[0] = True
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
@@ -673,9 +703,9 @@ class TextVectorizer:
         counts = np.diff(starts, append=keys.size)
         distinct = keys[starts]
         del keys, starts
-        indices = np.empty((2, distinct.size), dtype=np.int64)
-        np.divmod(distinct, width, out=(indices[0], indices[1]))
-        return indices, counts
+        rows, columns = np.empty(distinct.size, dtype), np.empty(distinct.size, dtype)
+        np.divmod(distinct, width, out=(rows, columns), casting="same_kind")
+        return (rows, columns), counts
 
     def _encode(self, token_lists: Iterable[list[str]], vocab: Vocabulary,
                 device: torch.device) -> torch.Tensor:
@@ -686,18 +716,22 @@ class TextVectorizer:
             return self._sequences(ids, lengths, len(vocab), device)
         holder = [ids]
         del ids
-        indices, counts = self._entries(holder, lengths, len(vocab))
-        return self._bag_values(indices, counts, (len(lengths), len(vocab)), device)
+        entries = [self._entries(holder, lengths, len(vocab))]
+        return self._bag_values(entries, (len(lengths), len(vocab)), device)
 
-    def _bag_values(self, indices: np.ndarray, counts: np.ndarray,
+    def _bag_values(self, entries: list[tuple[tuple[np.ndarray, np.ndarray], np.ndarray]],
                     shape: tuple[int, int], device: torch.device) -> torch.Tensor:
-        """The bag mode's float32 values at ``indices`` (from :meth:`_entries`), computed in
+        """The bag mode's float32 values at the entries of :meth:`_entries` (``entries``
+        holds the only reference, so that each array is freed once used), computed in
         float64 in place, as a sparse or dense tensor."""
+        indices, counts = entries.pop()
         mode = self.output_mode
         if mode == "multi_hot":
             values = np.ones(len(counts), dtype=np.float32)
+            del counts
         elif mode == "count":
             values = counts.astype(np.float32)
+            del counts
         else:
             assert self._idf is not None
             values = counts.astype(np.float64)
@@ -705,31 +739,61 @@ class TextVectorizer:
             if self.sublinear_tf:
                 np.log(values, out=values)
                 values += 1.0
-            values *= self._idf[indices[1]]
+            # The gathers (idf of each entry's column, norm of its row) go a slice at a time,
+            # so that no second entry-sized float64 array is made.
+            rows, columns = indices
+            for part in _slices(len(values)):
+                values[part] *= self._idf[columns[part]]
             keep = values != 0.0  # e.g. the OOV column under idf="sklearn": not stored
             if not keep.all():
-                indices, values = indices[:, keep], values[keep]
+                rows, columns, values = rows[keep], columns[keep], values[keep]
             del keep
+            indices = (rows, columns)
             if self.norm == "l2":
-                norms = np.sqrt(np.bincount(indices[0], weights=np.square(values),
-                                            minlength=shape[0]))
+                squares = np.zeros(shape[0])
+                for part in _slices(len(values)):
+                    squares += np.bincount(rows[part], weights=np.square(values[part]),
+                                           minlength=shape[0])
+                norms = np.sqrt(squares, out=squares)
                 norms[norms == 0.0] = 1.0
-                values /= norms[indices[0]]
-                del norms
+                for part in _slices(len(values)):
+                    values[part] /= norms[rows[part]]
+                del norms, squares
+            del rows, columns
             values = values.astype(np.float32)
-        return self._scatter(indices, values, shape, device)
+        holder = [indices]
+        del indices
+        return self._scatter(holder, values, shape, device)
 
-    def _scatter(self, indices: np.ndarray, values: np.ndarray,
+    def _scatter(self, holder: list[tuple[np.ndarray, ...]], values: np.ndarray,
                  shape: tuple[int, ...], device: torch.device) -> torch.Tensor:
-        """float32 ``values`` at ``indices`` (int64 ``(ndim, nnz)``, row-major, distinct):
-        sparse COO or dense."""
+        """float32 ``values`` at the indices in ``holder`` (its only reference: one int32 or
+        int64 array per dimension, row-major, distinct): sparse COO, sparse CSR (2-D) or
+        dense."""
+        indices = holder.pop()
         vals = torch.from_numpy(values)
+        if self.sparse == "csr":
+            rows, columns = indices
+            del indices
+            crow = np.zeros(shape[0] + 1, dtype=columns.dtype)
+            np.cumsum(np.bincount(rows, minlength=shape[0]), out=crow[1:])
+            del rows
+            with warnings.catch_warnings():  # torch's "CSR support is in beta" (the docs say so)
+                warnings.filterwarnings("ignore", "Sparse CSR tensor support is in beta")
+                out = torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(columns),
+                                              vals, shape, check_invariants=False)
+            return out.to(device)
+        # torch's COO and advanced indexing take int64 indices: one (ndim, nnz) array.
+        index = np.empty((len(indices), len(values)), dtype=np.int64)
+        for dim, positions in enumerate(indices):
+            index[dim] = positions
+        del indices
         if self.sparse:
-            out = torch.sparse_coo_tensor(torch.from_numpy(indices), vals, shape,
+            out = torch.sparse_coo_tensor(torch.from_numpy(index), vals, shape,
                                           is_coalesced=True, check_invariants=False)
             return out.to(device)
         dense = torch.zeros(shape, dtype=torch.float32, device=device)
-        dense[tuple(torch.from_numpy(indices).to(device))] = vals.to(device)
+        dense[tuple(torch.from_numpy(index).to(device))] = vals.to(device)
         return dense
 
     def _sequences(self, ids: np.ndarray, lengths: np.ndarray, width: int,
@@ -749,7 +813,7 @@ class TextVectorizer:
             return torch.from_numpy(seq).to(device)
         # one_hot: padding (index 0) is a row of zeros, every other position one 1.
         b, p = np.nonzero(seq)
-        return self._scatter(np.stack((b, p, seq[b, p])), np.ones(len(b), dtype=np.float32),
+        return self._scatter([(b, p, seq[b, p])], np.ones(len(b), dtype=np.float32),
                              (n_docs, length, width), device)
 
     # ---------------------------------------------------------------- save/load
@@ -886,7 +950,8 @@ class BagBatches:
     Parameters
     ----------
     matrix : torch.Tensor
-        A 2-D sparse COO tensor, such as ``TextVectorizer(..., sparse=True).transform(texts)``.
+        A 2-D sparse COO or CSR tensor, such as
+        ``TextVectorizer(..., sparse=True).transform(texts)`` (or ``sparse="csr"``).
 
     Examples
     --------
@@ -904,11 +969,18 @@ class BagBatches:
     """
 
     def __init__(self, matrix: torch.Tensor) -> None:
-        if not isinstance(matrix, torch.Tensor) or matrix.layout != torch.sparse_coo:
-            raise TypeError("matrix must be a sparse COO tensor (transform with sparse=True)")
+        if not isinstance(matrix, torch.Tensor) or matrix.layout not in (torch.sparse_coo,
+                                                                          torch.sparse_csr):
+            raise TypeError("matrix must be a sparse COO or CSR tensor (transform with "
+                            "sparse=True or sparse='csr')")
         if matrix.dim() != 2:
             raise ValueError(
                 f"matrix must be 2-D (documents, vocabulary), got {tuple(matrix.shape)}")
+        if matrix.layout == torch.sparse_csr:  # already row-major, with the row offsets
+            self._starts = matrix.crow_indices().long()
+            self._columns = matrix.col_indices().long()
+            self._values = matrix.values().float()
+            return
         matrix = matrix.coalesce()  # row-major order of the non-zeros
         (rows, self._columns), self._values = matrix.indices(), matrix.values().float()
         per_row = torch.bincount(rows, minlength=matrix.shape[0])
