@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, widget_model
+from conftest import ROOT, open_pages, widget_model
 
 pytestmark = pytest.mark.site
 
@@ -28,8 +28,7 @@ def site_pages(site_dir) -> list[str]:
 def test_every_page_loads_clean(site_dir, open_page):
     pages = site_pages(site_dir)
     assert CHAPTER in pages and "index.html" in pages
-    for path in pages:
-        page, watch = open_page(path)
+    for path, page, watch in open_pages(open_page, pages):
         page.wait_for_load_state("networkidle")
         if "widget-state+json" in (site_dir / path).read_text(encoding="utf-8"):
             page.wait_for_selector(".widget-subarea", timeout=20_000)

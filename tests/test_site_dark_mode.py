@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, open_pages
 
 pytestmark = pytest.mark.site
 
@@ -137,9 +137,8 @@ def test_every_widget_is_readable(pages, open_page):
     switch does: ``html[data-theme]``) and measured again."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[str]] = {}
-    for path in pages:
-        page, watch = open_page(path, color_scheme="light",
-                                viewport={"width": 1280, "height": 900})
+    for path, page, watch in open_pages(open_page, pages, color_scheme="light",
+                                        viewport={"width": 1280, "height": 900}):
         page.wait_for_selector(".cell_output .widget-subarea *", timeout=20_000)
         stem = re.sub(r"\W+", "-", path.removesuffix(".html"))
         for mode in MODES:
