@@ -15,12 +15,12 @@ import platform
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 __all__ = ["add_child_options", "last_json", "machine", "median_s", "parse_methods", "peak_rise",
-           "reset_peak", "run_worker", "status_kib"]
+           "reset_peak", "rotations", "run_worker", "status_kib"]
 
 T = TypeVar("T")
 
@@ -191,3 +191,19 @@ def median_s(result: dict[str, Any]) -> float:
     """The median of a child's timed runs (``times_s``); its first run (``first_s``) when
     ``--repeats 0`` left none."""
     return statistics.median(result["times_s"]) if result["times_s"] else result["first_s"]
+
+
+def rotations(names: Sequence[str], rounds: int) -> Iterator[list[str]]:
+    """The order to run ``names`` in, for each of ``rounds`` paired rounds: round ``r`` starts
+    at the ``r % len(names)``-th, so that no method always runs right after the same other one
+    (a large method leaves caches and the allocator in a state the next one inherits).
+
+    Examples
+    --------
+    >>> list(rotations(["a", "b", "c"], 4))
+    [['a', 'b', 'c'], ['b', 'c', 'a'], ['c', 'a', 'b'], ['a', 'b', 'c']]
+    """
+    names = list(names)
+    for r in range(rounds):
+        shift = r % len(names) if names else 0
+        yield names[shift:] + names[:shift]

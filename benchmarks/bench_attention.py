@@ -174,9 +174,9 @@ def _paired(args: argparse.Namespace) -> None:
         run()  # warm up
         calls[name] = _calls_for(_per_call(run, 1, device), args)
     rounds = {name: [] for name in runs}
-    for _ in range(PAIRED_ROUNDS):
-        for name, run in runs.items():
-            rounds[name].append(_per_call(run, calls[name], device))
+    for order in _common.rotations(list(runs), PAIRED_ROUNDS):
+        for name in order:
+            rounds[name].append(_per_call(runs[name], calls[name], device))
     base = rounds["torch SDPA"]
     ratios = {name: [t / b for t, b in zip(times, base, strict=True)]
               for name, times in rounds.items() if name != "torch SDPA"}

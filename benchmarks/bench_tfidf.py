@@ -20,7 +20,11 @@ memories do not mix:
   regex ``(?u)\\b\\w\\w+\\b``): cheaper tokenization, a different vocabulary; a second peer
   line, not compared for agreement.
 
-Time: the median of ``--repeats`` timed runs, after one untimed run. Memory: the child's peak
+Time: the median of ``--repeats`` timed runs, after one untimed run; then a *paired* table,
+where one child runs every method once per round, back to back, for ``--rounds`` rounds, and
+the median (and range) over rounds of each round's ratio to ``tokenlab`` is printed: separate
+children meet the machine in different states (the same method's time moved by 20% between
+them on the 2-core build machine), rounds share it. Memory: the child's peak
 resident set size over its whole life (``resource.getrusage(RUSAGE_SELF).ru_maxrss``: the
 interpreter, the imports -- torch for tokenlab --, the corpus and the runs), and the "rise":
 the peak during the runs minus the resident size just before them (Linux: ``VmHWM`` in
@@ -49,6 +53,7 @@ import numpy as np
 
 METHODS = ("tokenlab", "tokenlab, csr", "sklearn, same tokens", "sklearn, own regex")
 OURS = ("tokenlab", "tokenlab, csr")
+PAIRED = "paired"  # the worker that alternates every method in one process
 BASELINE = "tokenlab"
 NSMC_TRAIN = 150_000
 
@@ -67,14 +72,13 @@ def _analyze(text: str) -> list[str]:
 # ----------------------------------------------------------------------------- the child
 
 
-def _worker(args: argparse.Namespace) -> None:
-    from tokenlab import corpus
-
-    docs = [text for text, _ in corpus.load("nsmc", "train")[: args.docs]]
-    if args.worker in OURS:
+def _run(method: str, docs: list[str]):
+    """A no-argument function: ``method``'s ``fit_transform`` of ``docs``, returning
+    (vectorizer, matrix)."""
+    if method in OURS:
         from tokenlab.vectorize import TextVectorizer
 
-        layout = "csr" if args.worker == "tokenlab, csr" else True
+        layout = "csr" if method == "tokenlab, csr" else True
 
         def run():
             v = TextVectorizer("tf_idf", idf="sklearn", norm="l2", sparse=layout)
@@ -83,11 +87,41 @@ def _worker(args: argparse.Namespace) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         def run():
-            if args.worker == "sklearn, same tokens":
+            if method == "sklearn, same tokens":
                 v = TfidfVectorizer(analyzer=_analyze)
             else:
                 v = TfidfVectorizer()
             return v, v.fit_transform(docs)
+    return run
+
+
+def _paired(args: argparse.Namespace) -> None:
+    """Each method once per round, back to back, in one process: the per-round time ratios
+    to ``tokenlab`` (children run one after another meet the machine in different states)."""
+    from tokenlab import corpus
+
+    docs = [text for text, _ in corpus.load("nsmc", "train")[: args.docs]]
+    runs = {method: _run(method, docs) for method in METHODS}
+    for run in runs.values():
+        run()  # warm up (imports, first allocations)
+    rounds = {method: [] for method in runs}
+    for order in _common.rotations(list(runs), args.rounds):
+        for method in order:
+            start = time.perf_counter()
+            result = runs[method]()
+            rounds[method].append(time.perf_counter() - start)
+            del result
+    base = rounds[BASELINE]
+    print(json.dumps({"seconds": rounds, "ratios": {
+        method: [t / b for t, b in zip(times, base, strict=True)]
+        for method, times in rounds.items() if method != BASELINE}}))
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from tokenlab import corpus
+
+    docs = [text for text, _ in corpus.load("nsmc", "train")[: args.docs]]
+    run = _run(args.worker, docs)
 
     def runs() -> tuple[list[float], tuple]:
         times = []
@@ -169,13 +203,18 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"how many NSMC train reviews (at most {NSMC_TRAIN})")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per method")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds of the paired time table (0: none)")
+    parser.add_argument("--worker", choices=(*METHODS, PAIRED), help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not 1 <= args.docs <= NSMC_TRAIN:
         parser.error(f"--docs must be in 1..{NSMC_TRAIN}, got {args.docs}")
     if args.repeats < 1:
         parser.error(f"--repeats must be >= 1, got {args.repeats}")
+    if args.worker == PAIRED:
+        _paired(args)
+        return 0
     if args.worker:
         _worker(args)
         return 0
@@ -216,6 +255,16 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and agree
         summary["agreement"][method] = detail
     summary["agree"] = ok
+    if args.rounds > 0:
+        proc = _common.run_worker(__file__, PAIRED, args, ("docs", "rounds"))
+        if proc.returncode:
+            raise SystemExit(f"the paired run failed:\n{proc.stdout}{proc.stderr}")
+        paired = _common.last_json(proc)
+        print(f"\npaired: {args.rounds} rounds of one run of each method, alternating in one "
+              f"process; the median (min-max) over rounds of each round's time ratio to tokenlab")
+        for method, x in paired["ratios"].items():
+            print(f"{method:<22}{statistics.median(x):>7.3f}x ({min(x):.2f}-{max(x):.2f})")
+        summary["paired"] = paired
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1) + "\n")
     return 0 if ok else 1

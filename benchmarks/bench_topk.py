@@ -15,17 +15,24 @@ own child process, so that peak memories do not mix:
 * ``sklearn brute`` -- ``NearestNeighbors(algorithm="brute", metric="cosine")`` fit, then
   ``kneighbors``.
 
-Time: the median of ``--repeats`` runs after one untimed run. Peak memory: the rise of the
-child's peak resident set size (``VmHWM`` in ``/proc/self/status``, reset through
-``/proc/self/clear_refs`` once the data exist) during that first run -- what the method itself
-needed on top of its inputs. The parent then checks that all methods found the same neighbours,
-up to ties (rows whose index lists differ must have equal scores at the differing places).
+Time: the median of ``--repeats`` runs after one untimed run. Children measured one after
+another see the machine in different states (on the shared 2-core build machine a method's
+ratio moved by 20% between runs), so a last table is *paired*: one child runs each torch
+method (not scikit-learn's) once per round, back to back, for ``--rounds`` rounds, and gives
+the median (and range) over rounds of each round's ratio to the full matrix; the time targets
+are read from it. Peak
+memory: the rise of the child's peak resident set size (``VmHWM`` in ``/proc/self/status``,
+reset through ``/proc/self/clear_refs`` once the data exist) during that first run -- what the
+method itself needed on top of its inputs. The parent then checks that all methods found the
+same neighbours, up to ties (rows whose index lists differ must have equal scores at the
+differing places).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -37,16 +44,20 @@ import numpy as np
 
 METHODS = ("tokenlab cosine", "tokenlab dot", "full matrix", "sklearn brute")
 BASELINE = "full matrix"
+PAIRED = "paired"  # the worker that alternates the torch methods in one process
+# scikit-learn is left out of the rounds: 5x slower and allocating over a GiB a run, it would
+# change the state (caches, allocator) the others are measured in.
+PAIRED_METHODS = ("tokenlab cosine", "tokenlab dot", "full matrix")
 
 
 # ----------------------------------------------------------------------------- the child
 
 
-def _worker(args: argparse.Namespace) -> None:
+def _runs(args: argparse.Namespace, methods) -> dict:
+    """A no-argument function per method, all on the same random keys and queries, each
+    returning (values, indices) as NumPy arrays."""
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
     gen = torch.Generator().manual_seed(args.seed)
     keys = torch.randn(args.keys, args.dim, generator=gen)
     keys /= torch.linalg.vector_norm(keys, dim=1, keepdim=True)
@@ -54,41 +65,70 @@ def _worker(args: argparse.Namespace) -> None:
     queries /= torch.linalg.vector_norm(queries, dim=1, keepdim=True)
     k = args.k
 
-    if args.worker.startswith("tokenlab"):
+    def ours(metric):
         from tokenlab.similarity import topk
-
-        metric = args.worker.split()[1]
 
         def run():
             values, indices = topk(queries, keys, k, metric=metric, chunk_size=args.chunk_size)
             return values.numpy(), indices.numpy()
+        return run
 
-    elif args.worker == "full matrix":
+    def full():
+        values, indices = torch.topk(queries @ keys.T, k, dim=1)
+        return values.numpy(), indices.numpy()
 
-        def run():
-            values, indices = torch.topk(queries @ keys.T, k, dim=1)
-            return values.numpy(), indices.numpy()
-
-    elif args.worker == "sklearn brute":
+    def sklearn_brute():
         from sklearn.neighbors import NearestNeighbors
 
-        q_np, k_np = queries.numpy(), keys.numpy()
+        nn = NearestNeighbors(n_neighbors=k, algorithm="brute", metric="cosine")
+        distances, indices = nn.fit(keys.numpy()).kneighbors(queries.numpy())
+        return (1 - distances).astype(np.float32), indices
 
-        def run():
-            nn = NearestNeighbors(n_neighbors=k, algorithm="brute", metric="cosine").fit(k_np)
-            distances, indices = nn.kneighbors(q_np)
-            return (1 - distances).astype(np.float32), indices
+    every = {"tokenlab cosine": ours("cosine"), "tokenlab dot": ours("dot"),
+             "full matrix": full, "sklearn brute": sklearn_brute}
+    unknown = set(methods) - set(every)
+    if unknown:
+        raise SystemExit(f"unknown methods {sorted(unknown)}")
+    # Start the thread pools on something small.
+    torch.topk(queries[:8] @ keys[:64].T, 2)
+    return {name: every[name] for name in methods}
 
-    else:
-        raise SystemExit(f"unknown method {args.worker!r}")
+
+def _paired(args: argparse.Namespace) -> None:
+    """Each method once per round, back to back, in one process: the per-round ratios."""
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    chosen = _common.parse_methods(argparse.ArgumentParser(), args.methods, METHODS)
+    runs = _runs(args, [m for m in chosen if m in PAIRED_METHODS])
+    for run in runs.values():
+        run()  # warm up
+    rounds = {name: [] for name in runs}
+    for order in _common.rotations(list(runs), args.rounds):
+        for name in order:
+            start = time.perf_counter()
+            runs[name]()
+            rounds[name].append(time.perf_counter() - start)
+    base = rounds[BASELINE]
+    print(json.dumps({"full_s": statistics.median(base), "threads": torch.get_num_threads(),
+                      "ratios": {name: [t / b for t, b in zip(times, base, strict=True)]
+                                 for name, times in rounds.items() if name != BASELINE}}))
+
+
+def _worker(args: argparse.Namespace) -> None:
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    run = _runs(args, [args.worker])[args.worker]
 
     def timed() -> tuple[float, tuple[np.ndarray, np.ndarray]]:
         start = time.perf_counter()
         result = run()
         return time.perf_counter() - start, result
 
-    # Start the thread pools on something small, then measure the first real run's peak.
-    torch.topk(queries[:8] @ keys[:64].T, 2)
+    # The first real run's peak.
     (first, (values, indices)), peak_delta, exact_peak = _common.peak_rise(timed)
     times = [timed()[0] for _ in range(args.repeats)]
     np.savez(args.out, values=values, indices=indices)
@@ -130,8 +170,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="tokenlab's chunk_size (default: its own default)")
+    parser.add_argument("--rounds", type=int, default=7,
+                        help="rounds of the paired table (0: no paired table)")
     _common.add_child_options(parser, METHODS)
     args = parser.parse_args()
+    if args.worker == PAIRED:
+        _paired(args)
+        return
     if args.worker:
         _worker(args)
         return
@@ -185,6 +230,22 @@ def main() -> None:
             if method != reference:
                 print(f"{method} vs {reference}: "
                       f"{_agreement(outputs[reference], outputs[method], atol=1e-5)}")
+
+    if args.rounds > 0 and BASELINE in methods and len(methods) > 1:
+        names = ("keys", "dim", "queries", "k", "seed", "threads", "rounds", "methods")
+        if args.chunk_size:
+            names += ("chunk_size",)
+        proc = _common.run_worker(__file__, PAIRED, args, names)
+        print(f"\npaired: {args.rounds} rounds of one run of each method, alternating in one "
+              f"process; the median (min-max) over rounds of each round's ratio to the full "
+              f"matrix")
+        if proc.returncode:
+            print(f"failed: exit code {proc.returncode}\n{proc.stderr}")
+            return
+        r = _common.last_json(proc)
+        print(f"full matrix: {r['full_s']:.3f} s (median), {r['threads']} threads")
+        for name, x in r["ratios"].items():
+            print(f"{name:<16} {statistics.median(x):.3f}x ({min(x):.2f}-{max(x):.2f})")
 
 
 if __name__ == "__main__":
