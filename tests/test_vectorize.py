@@ -348,6 +348,22 @@ def test_csr_has_int32_indices_and_the_coo_entries(mode):
     assert TextVectorizer(mode, sparse="csr").fit(TEXTS).transform([]).shape[0] == 0
 
 
+@pytest.mark.parametrize("mode", BAG_MODES)
+def test_bags_fall_back_to_int64_indices_when_int32_is_too_small(mode, monkeypatch):
+    """Past int32 (here a limit of 5, patched in), the entries and the CSR indices are int64
+    and every output is what the int32 path gives."""
+    import tokenlab.vectorize as vectorize
+
+    texts = [*TEXTS, "the the the cat"]
+    expected = {s: TextVectorizer(mode, sparse=s).fit_transform(texts) for s in (False, "csr")}
+    monkeypatch.setattr(vectorize, "_INT32_MAX", 5)
+    for sparse, want in expected.items():
+        got = TextVectorizer(mode, sparse=sparse).fit_transform(texts)
+        if sparse:
+            assert got.crow_indices().dtype == got.col_indices().dtype == torch.int64
+        assert np.array_equal(dense(got), dense(want))
+
+
 def test_csr_equals_scikit_learn_csr_on_nsmc():
     """tf-idf in CSR against scikit-learn's own CSR (int32 indptr and indices): same row
     offsets, same columns once the vocabularies are aligned, values within 1e-6."""

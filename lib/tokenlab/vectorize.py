@@ -114,6 +114,7 @@ VERSION: int = 1
 _BAG_MODES = ("multi_hot", "count", "tf_idf")
 _SEQUENCE_MODES = ("int", "one_hot")
 _SPECIALS = 2
+_INT32_MAX = 2**31 - 1  # bag entries are int32 while rows, columns and counts fit
 _CHUNK = 4096  # documents tokenized and counted at a time
 _MASK_TOKEN, _OOV_TOKEN = "", "[UNK]"  # the vocabularies fit learns (Keras's defaults)
 
@@ -691,7 +692,7 @@ class TextVectorizer:
             keys = keys[~masked]
         del masked
         keys.sort()
-        small = max(len(lengths), width, keys.size) < 2**31
+        small = max(len(lengths), width, keys.size) <= _INT32_MAX
         dtype = np.int32 if small else np.int64
         if keys.size == 0:
             return (np.zeros(0, dtype), np.zeros(0, dtype)), np.zeros(0, dtype=np.int64)
