@@ -364,6 +364,22 @@ def test_bags_fall_back_to_int64_indices_when_int32_is_too_small(mode, monkeypat
         assert np.array_equal(dense(got), dense(want))
 
 
+def test_sliced_gathers_give_the_same_bits_as_one_slice(monkeypatch):
+    """The idf and row-norm gathers run a slice of entries at a time; with slices of 3 entries
+    (rows straddling slices everywhere) the tf-idf values are the same, bit for bit."""
+    import tokenlab.vectorize as vectorize
+
+    texts = [t for t, _ in corpus.load("nsmc", "test")[:300]] + ["", "a a a b"]
+    kwargs = {"idf": "sklearn", "norm": "l2", "sublinear_tf": True, "ngrams": 2}
+    whole = TextVectorizer("tf_idf", sparse="csr", **kwargs).fit_transform(texts)
+    original = vectorize._slices
+    monkeypatch.setattr(vectorize, "_slices", lambda size, step=3: original(size, step))
+    sliced = TextVectorizer("tf_idf", sparse="csr", **kwargs).fit_transform(texts)
+    assert whole.values().numel() > 1000
+    assert torch.equal(sliced.values(), whole.values())
+    assert torch.equal(sliced.col_indices(), whole.col_indices())
+
+
 def test_csr_equals_scikit_learn_csr_on_nsmc():
     """tf-idf in CSR against scikit-learn's own CSR (int32 indptr and indices): same row
     offsets, same columns once the vocabularies are aligned, values within 1e-6."""

@@ -753,8 +753,10 @@ class TextVectorizer:
             if self.norm == "l2":
                 squares = np.zeros(shape[0])
                 for part in _slices(len(values)):
-                    squares += np.bincount(rows[part], weights=np.square(values[part]),
-                                           minlength=shape[0])
+                    # Row-major entries: a slice's rows are one contiguous range of rows.
+                    first = int(rows[part][0])
+                    sums = np.bincount(rows[part] - first, weights=np.square(values[part]))
+                    squares[first:first + len(sums)] += sums
                 norms = np.sqrt(squares, out=squares)
                 norms[norms == 0.0] = 1.0
                 for part in _slices(len(values)):
