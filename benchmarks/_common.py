@@ -15,12 +15,14 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 __all__ = ["add_child_options", "last_json", "machine", "median_s", "parse_methods", "peak_rise",
-           "reset_peak", "rotations", "run_worker", "status_kib"]
+           "paired_ratios", "reset_peak", "rotations", "run_worker", "spread", "status_kib",
+           "timer"]
 
 T = TypeVar("T")
 
@@ -207,3 +209,34 @@ def rotations(names: Sequence[str], rounds: int) -> Iterator[list[str]]:
     for r in range(rounds):
         shift = r % len(names) if names else 0
         yield names[shift:] + names[:shift]
+
+
+def timer(run: Callable[[], object]) -> Callable[[], float]:
+    """A function that calls ``run`` once and returns the seconds it took."""
+    def timed() -> float:
+        start = time.perf_counter()
+        run()
+        return time.perf_counter() - start
+    return timed
+
+
+def paired_ratios(samples: dict[str, Callable[[], float]], rounds: int, baseline: str
+                  ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """The paired design: each of ``samples`` (a name -> a function returning one sample's
+    seconds) once per round, back to back, in the order of :func:`rotations`.
+
+    Returns the seconds of every round by name, and each round's ratio to ``baseline`` for
+    every other name.
+    """
+    seconds: dict[str, list[float]] = {name: [] for name in samples}
+    for order in rotations(list(samples), rounds):
+        for name in order:
+            seconds[name].append(samples[name]())
+    base = seconds[baseline]
+    return seconds, {name: [t / b for t, b in zip(times, base, strict=True)]
+                     for name, times in seconds.items() if name != baseline}
+
+
+def spread(ratios: Sequence[float]) -> str:
+    """``"1.028x (0.79-1.23)"``: the median ratio and its range over rounds."""
+    return f"{statistics.median(ratios):.3f}x ({min(ratios):.2f}-{max(ratios):.2f})"

@@ -39,6 +39,7 @@ SDPA's (max absolute difference within ``--atol``).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import statistics
@@ -173,14 +174,10 @@ def _paired(args: argparse.Namespace) -> None:
     for name, run in runs.items():
         run()  # warm up
         calls[name] = _calls_for(_per_call(run, 1, device), args)
-    rounds = {name: [] for name in runs}
-    for order in _common.rotations(list(runs), PAIRED_ROUNDS):
-        for name in order:
-            rounds[name].append(_per_call(runs[name], calls[name], device))
-    base = rounds["torch SDPA"]
-    ratios = {name: [t / b for t, b in zip(times, base, strict=True)]
-              for name, times in rounds.items() if name != "torch SDPA"}
-    print(json.dumps({"length": args.length, "sdpa_s": statistics.median(base),
+    seconds, ratios = _common.paired_ratios(
+        {name: functools.partial(_per_call, run, calls[name], device)
+         for name, run in runs.items()}, PAIRED_ROUNDS, "torch SDPA")
+    print(json.dumps({"length": args.length, "sdpa_s": statistics.median(seconds["torch SDPA"]),
                       "ratios": ratios}))
 
 
@@ -390,8 +387,7 @@ def main() -> None:
             cells = []
             for name in ("tokenlab fast", "tokenlab explicit"):
                 x = r["ratios"].get(name)
-                cells.append(f"{statistics.median(x):.3f}x ({min(x):.2f}-{max(x):.2f})"
-                             if x else "skipped (memory)")
+                cells.append(_common.spread(x) if x else "skipped (memory)")
             print(f"{length:>5} {r['sdpa_s']:>9.4f}  {cells[0]:>22}  {cells[1]:>22}")
 
 

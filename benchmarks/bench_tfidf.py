@@ -104,17 +104,9 @@ def _paired(args: argparse.Namespace) -> None:
     runs = {method: _run(method, docs) for method in METHODS}
     for run in runs.values():
         run()  # warm up (imports, first allocations)
-    rounds = {method: [] for method in runs}
-    for order in _common.rotations(list(runs), args.rounds):
-        for method in order:
-            start = time.perf_counter()
-            result = runs[method]()
-            rounds[method].append(time.perf_counter() - start)
-            del result
-    base = rounds[BASELINE]
-    print(json.dumps({"seconds": rounds, "ratios": {
-        method: [t / b for t, b in zip(times, base, strict=True)]
-        for method, times in rounds.items() if method != BASELINE}}))
+    seconds, ratios = _common.paired_ratios(
+        {method: _common.timer(run) for method, run in runs.items()}, args.rounds, BASELINE)
+    print(json.dumps({"seconds": seconds, "ratios": ratios}))
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -263,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\npaired: {args.rounds} rounds of one run of each method, alternating in one "
               f"process; the median (min-max) over rounds of each round's time ratio to tokenlab")
         for method, x in paired["ratios"].items():
-            print(f"{method:<22}{statistics.median(x):>7.3f}x ({min(x):.2f}-{max(x):.2f})")
+            print(f"{method:<22} {_common.spread(x)}")
         summary["paired"] = paired
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1) + "\n")

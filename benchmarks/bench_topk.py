@@ -104,16 +104,10 @@ def _paired(args: argparse.Namespace) -> None:
     runs = _runs(args, [m for m in chosen if m in PAIRED_METHODS])
     for run in runs.values():
         run()  # warm up
-    rounds = {name: [] for name in runs}
-    for order in _common.rotations(list(runs), args.rounds):
-        for name in order:
-            start = time.perf_counter()
-            runs[name]()
-            rounds[name].append(time.perf_counter() - start)
-    base = rounds[BASELINE]
-    print(json.dumps({"full_s": statistics.median(base), "threads": torch.get_num_threads(),
-                      "ratios": {name: [t / b for t, b in zip(times, base, strict=True)]
-                                 for name, times in rounds.items() if name != BASELINE}}))
+    seconds, ratios = _common.paired_ratios(
+        {name: _common.timer(run) for name, run in runs.items()}, args.rounds, BASELINE)
+    print(json.dumps({"full_s": statistics.median(seconds[BASELINE]),
+                      "threads": torch.get_num_threads(), "ratios": ratios}))
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -245,7 +239,7 @@ def main() -> None:
         r = _common.last_json(proc)
         print(f"full matrix: {r['full_s']:.3f} s (median), {r['threads']} threads")
         for name, x in r["ratios"].items():
-            print(f"{name:<16} {statistics.median(x):.3f}x ({min(x):.2f}-{max(x):.2f})")
+            print(f"{name:<16} {_common.spread(x)}")
 
 
 if __name__ == "__main__":
