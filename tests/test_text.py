@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -20,6 +21,7 @@ from tokenlab.text import (
     ngrams,
     standardize,
     standardize_keras,
+    standardize_many,
     standardize_nfkc,
     to_jamo,
     word_tokens,
@@ -165,6 +167,32 @@ def test_nfkc_hangul_is_nfkc_elsewhere():
             standardize(text, normalization="NFKC")
 
 
+def _nfkc_hangul_by_definition(text: str) -> str:
+    """NFKC with the kept characters as typed, as the docstring defines it: decompose
+    (NFKD) all but the kept runs, then compose (NFC) the whole text."""
+    kept = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in HANGUL_COMPATIBILITY_RANGES)
+    parts = re.split(f"([{kept}]+)", text)
+    return unicodedata.normalize("NFC", "".join(
+        part if i % 2 else unicodedata.normalize("NFKD", part) for i, part in enumerate(parts)))
+
+
+def test_nfkc_hangul_normalizes_each_run_alone_exactly_as_defined():
+    """standardize normalizes the runs between kept characters one by one (skipping those
+    already normalized); that equals the definition because a kept character composes with
+    nothing. Every kept character beside every combining mark and conjoining jamo, and more."""
+    kept = [chr(cp) for lo, hi in HANGUL_COMPATIBILITY_RANGES for cp in range(lo, hi + 1)]
+    neighbours = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000
+                  and (unicodedata.combining(chr(cp)) or 0x1100 <= cp <= 0x11FF
+                       or 0xA960 <= cp <= 0xA97F or 0xD7B0 <= cp <= 0xD7FF)]
+    neighbours += ["가", "각", "a", "ﬁ", "Ａ", "①", " "]
+    from tokenlab.text import _nfkc_hangul
+
+    for k in kept:
+        for x in neighbours:
+            for text in (x + k, k + x, "ﬁ가" + k + x + "\u1161"):
+                assert _nfkc_hangul(text) == _nfkc_hangul_by_definition(text), ascii(text)
+
+
 def test_standardize_renormalizes_after_casefold_and_punctuation():
     # casefold("ǰ") is "j" + combining caron; NFKC composes it back
     assert standardize("ǰ") == "ǰ" and unicodedata.is_normalized("NFKC", standardize("ǰ"))
@@ -209,6 +237,58 @@ def test_standardize_is_idempotent(text, form, lowercase, punctuation):
 def test_every_mode_is_idempotent(text, mode):
     once = standardize(text, mode)
     assert standardize(once, mode) == once
+
+
+# ---------------------------------------------------------------------- standardize_many
+
+# Texts that end or start where a step could act across a boundary if the separator let it:
+# combining marks first, an apostrophe or a Hangul jamo last, the separator itself.
+EDGES = st.text(st.sampled_from(
+    ["\u0301", "\u0345", "'", "\u2019", "\u1161", "\u11a8", "\u1100", "가", "a", "A", ".",
+     " ", "\x00", "ㅋ", "ﬁ", "Σ", "ǰ", "\U0001d400", "！"]), max_size=6)
+OPTIONS = st.one_of(
+    st.builds(lambda mode: ((mode,), {}), st.sampled_from(MODES)),
+    st.builds(lambda form, lower, punct: ((), {"normalization": form, "lowercase": lower,
+                                              "punctuation": punct}),
+              st.sampled_from(FORMS), st.booleans(), st.sampled_from(PUNCTUATION)),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(TEXT, HANGUL, EDGES), max_size=12), OPTIONS)
+def test_standardize_many_equals_standardize_one_by_one(texts, options):
+    args, kwargs = options
+    assert standardize_many(texts, *args, **kwargs) == \
+        [standardize(t, *args, **kwargs) for t in texts]
+
+
+def test_standardize_many_chunks_and_separators(monkeypatch):
+    import tokenlab.text as text_module
+
+    texts = ["Don't", "\u0301x", "a\x00b", "ㅋㅋ 가", "", "  ", "Straße."] * 5
+    expected = [standardize(t) for t in texts]
+    assert standardize_many(texts) == expected
+    assert standardize_many(iter(texts)) == expected          # any iterable
+    monkeypatch.setattr(text_module, "_MANY_CHUNK", 3)       # chunks that split the list
+    assert standardize_many(texts) == expected
+    assert standardize_many(t for t in texts if "\x00" not in t) == \
+        [e for t, e in zip(texts, expected, strict=True) if "\x00" not in t]
+    assert standardize_many([]) == []
+
+
+def test_standardize_many_errors():
+    with pytest.raises(TypeError, match="single str: wrap it in a list"):
+        standardize_many("one text")
+    with pytest.raises(TypeError, match="iterable of str, got int"):
+        standardize_many(3)
+    with pytest.raises(TypeError, match=r"texts\[1\] must be a str, got bytes"):
+        standardize_many(["a", b"b"])
+    with pytest.raises(ValueError, match="mode must be one of"):
+        standardize_many(["a"], "nope")
+    with pytest.raises(ValueError, match="takes no options, got lowercase"):
+        standardize_many(["a"], "keras", lowercase=False)
+    with pytest.raises(ValueError, match="punctuation must be one of"):
+        standardize_many(["a"], punctuation="drop")
 
 
 def _hangul_made(text: str) -> set[str]:

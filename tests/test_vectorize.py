@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from tokenlab import corpus
 from tokenlab.text import (
     char_tokens,
+    jamo_tokens,
     ngrams,
     standardize,
     standardize_keras,
@@ -316,6 +317,28 @@ def test_int_round_trip(train, max_tokens):
         decoded = v.vocabulary.decode(row[: len(words)])
         assert decoded == [w if w in v.vocabulary else "[UNK]" for w in words]
         assert not row[len(words):].any()
+
+
+@pytest.mark.parametrize("std", [standardize, standardize_nfkc, standardize_keras, None])
+@pytest.mark.parametrize("split", [word_tokens, char_tokens, jamo_tokens])
+def test_batched_standardization_gives_what_analyze_gives(std, split, monkeypatch):
+    """This package's standardizers run on a chunk of texts at once (standardize_many, and
+    for word_tokens the words straight from it); tokens and outputs equal those of the same
+    standardizer called one text at a time, across chunk boundaries too."""
+    import tokenlab.vectorize as vectorize_module
+
+    texts = [t for t, _ in corpus.load("nsmc", "test")[:300]] + [
+        "Don't STOP", "a\x00b", "", "  ", "ㅋㅋ 가\u0301", "Straße, ǰ!", "\u0301x"]
+    monkeypatch.setattr(vectorize_module, "_CHUNK", 64)  # counted 64 texts at a time
+    monkeypatch.setattr(vectorize_module._text, "_MANY_CHUNK", 48)  # standardized 48 at a time
+    for n in (None, 2):
+        batched = TextVectorizer("int", standardize=std, split=split, ngrams=n)
+        one_by_one = TextVectorizer("int", split=split, ngrams=n,
+                                    standardize=None if std is None else (lambda t: std(t)))
+        assert list(batched._token_lists(texts)) == [batched.analyze(t) for t in texts] == \
+            list(one_by_one._token_lists(texts))
+        assert torch.equal(batched.fit_transform(texts), one_by_one.fit_transform(texts))
+        assert batched.vocabulary.tokens == one_by_one.vocabulary.tokens
 
 
 def test_sparse_is_coalesced_coo_and_moves_to_device():

@@ -124,6 +124,12 @@ _STANDARDIZERS: dict[str, Callable[[str], str]] = {
     "standardize_nfkc": _text.standardize_nfkc,
     "standardize_keras": _text.standardize_keras,
 }
+# The standardizers that texts are passed through standardize_many with (its mode).
+_MANY_MODES: dict[Callable[[str], str], str] = {
+    _text.standardize: "default",
+    _text.standardize_nfkc: "nfkc",
+    _text.standardize_keras: "keras",
+}
 _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
     "word_tokens": _text.word_tokens,
     "char_tokens": _text.char_tokens,
@@ -360,12 +366,11 @@ class TextVectorizer:
     # ----------------------------------------------------------------- analysis
 
     def _make_analyzer(self) -> Callable[[str], list[str]]:
-        std, split, n = self.standardize, self.split, self.ngrams
+        """``text -> tokens`` for standardized text: split, then the n-grams."""
+        split, n = self.split, self.ngrams
         ngrams = _text.ngrams
 
         def analyze(text: str) -> list[str]:
-            if std is not None:
-                text = std(text)
             tokens = split(text)
             if type(tokens) is not list:
                 if not isinstance(tokens, list | tuple):
@@ -377,6 +382,23 @@ class TextVectorizer:
             return tokens
 
         return analyze
+
+    def _analyzed(self, texts: list[str]) -> Iterable[list[str]]:
+        """``analyze`` on each text. This package's standardizers run on all the texts at once
+        (:func:`~tokenlab.text.standardize_many`: the same strings, faster); with
+        ``word_tokens`` too, the words come straight from there (the same lists)."""
+        std, n = self.standardize, self.ngrams
+        mode = _MANY_MODES.get(std)  # type: ignore[arg-type]
+        if mode is None:
+            cleaned = texts if std is None else map(std, texts)
+        elif self.split is _text.word_tokens:
+            words = _text._words_many(texts, mode)
+            if n is None or n == 1:
+                return words
+            return (_text.ngrams(tokens, (1, n)) for tokens in words)
+        else:
+            cleaned = _text.standardize_many(texts, mode)
+        return map(self._analyzer, cleaned)
 
     def analyze(self, text: str) -> list[str]:
         """The tokens ``text`` becomes: ``split(standardize(text))``, plus n-grams.
@@ -402,14 +424,18 @@ class TextVectorizer:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
-        return self._analyzer(text)
+        std = self.standardize
+        return self._analyzer(text if std is None else std(text))
 
     def _token_lists(self, texts: Texts) -> Iterable[list[str]]:
-        analyze = self._analyzer
-        for i, doc in enumerate(_check_texts(texts)):
-            if not isinstance(doc, str):
-                raise TypeError(f"texts[{i}] must be a str, got {type(doc).__name__}")
-            yield analyze(doc)
+        docs = iter(_check_texts(texts))
+        done = 0
+        while chunk := list(islice(docs, _text._MANY_CHUNK)):
+            for i, doc in enumerate(chunk, done):
+                if not isinstance(doc, str):
+                    raise TypeError(f"texts[{i}] must be a str, got {type(doc).__name__}")
+            done += len(chunk)
+            yield from self._analyzed(chunk)
 
     # ---------------------------------------------------------------------- fit
 
