@@ -341,6 +341,19 @@ def test_batched_standardization_gives_what_analyze_gives(std, split, monkeypatc
         assert batched.vocabulary.tokens == one_by_one.vocabulary.tokens
 
 
+def test_an_unhashable_callable_standardizes_one_text_at_a_time():
+    class Upper:  # defines __eq__, so it has no __hash__
+        def __eq__(self, other):
+            return isinstance(other, Upper)
+
+        def __call__(self, text):
+            return text.upper()
+
+    v = TextVectorizer("int", standardize=Upper())
+    assert v.fit(["a b", "b"]).vocabulary.tokens == ["", "[UNK]", "B", "A"]
+    assert v.analyze("a c") == ["A", "C"]
+
+
 def test_sparse_is_coalesced_coo_and_moves_to_device():
     v = TextVectorizer("tf_idf", sparse=True).fit(TEXTS)
     out = v.transform(TEXTS, device="cpu")

@@ -124,12 +124,13 @@ _STANDARDIZERS: dict[str, Callable[[str], str]] = {
     "standardize_nfkc": _text.standardize_nfkc,
     "standardize_keras": _text.standardize_keras,
 }
-# The standardizers that texts are passed through standardize_many with (its mode).
-_MANY_MODES: dict[Callable[[str], str], str] = {
-    _text.standardize: "default",
-    _text.standardize_nfkc: "nfkc",
-    _text.standardize_keras: "keras",
-}
+# The standardizers that texts are passed through standardize_many with, and its mode
+# (matched by identity: a custom standardizer need not be hashable).
+_MANY_MODES: tuple[tuple[Callable[[str], str], str], ...] = (
+    (_text.standardize, "default"),
+    (_text.standardize_nfkc, "nfkc"),
+    (_text.standardize_keras, "keras"),
+)
 _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
     "word_tokens": _text.word_tokens,
     "char_tokens": _text.char_tokens,
@@ -388,7 +389,7 @@ class TextVectorizer:
         (:func:`~tokenlab.text.standardize_many`: the same strings, faster); with
         ``word_tokens`` too, the words come straight from there (the same lists)."""
         std, n = self.standardize, self.ngrams
-        mode = _MANY_MODES.get(std)  # type: ignore[arg-type]
+        mode = next((mode for known, mode in _MANY_MODES if std is known), None)
         if mode is None:
             cleaned = texts if std is None else map(std, texts)
         elif self.split is _text.word_tokens:
