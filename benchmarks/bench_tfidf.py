@@ -10,8 +10,8 @@ Run::
 memories do not mix:
 
 * ``tokenlab`` -- ``TextVectorizer("tf_idf", idf="sklearn", norm="l2", sparse=True)``
-  (default tokenization: ``tokenlab.text.standardize`` then ``word_tokens``, run a few thousand
-  texts at a time through ``standardize_many``), torch's sparse COO output, whose indices are
+  (default tokenization: ``tokenlab.text.standardize`` then ``word_tokens``, run a few hundred
+  texts at a time as in ``standardize_many``), torch's sparse COO output, whose indices are
   int64;
 * ``tokenlab, csr`` -- the same with ``sparse="csr"``: CSR with int32 indices, scikit-learn's
   own output layout, so the like-for-like row for memory;

@@ -29,7 +29,8 @@ import re
 import string
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 __all__ = [
     "WHITESPACE",
@@ -320,8 +321,8 @@ def standardize(
 
 
 #: What :func:`_resolve` makes of ``mode="keras"``: no steps but Keras's table.
-_KERAS_STEPS = None
-_Steps = tuple[bool, str, str | None] | None
+_KERAS_STEPS = ("keras",)
+_Steps = tuple[bool, str, str | None] | tuple[str]
 
 
 def _resolve(mode: object, lowercase: object, punctuation: object, normalization: object
@@ -362,7 +363,7 @@ def _apply(text: str, steps: _Steps) -> str:
     """Steps 1-4 of :func:`standardize` (all but the whitespace tidying)."""
     if steps is _KERAS_STEPS:
         return text.translate(_KERAS_TABLE)
-    lowercase, punctuation, normalization = steps
+    lowercase, punctuation, normalization = steps  # type: ignore[misc]
     if normalization is not None:
         text = _normalize(text, normalization)
     if lowercase:
@@ -433,24 +434,36 @@ def standardize_many(
     >>> standardize_many(["Don't STOP"], "keras")
     ['dont stop']
     """
+    steps = _resolve(mode, lowercase, punctuation, normalization)
+    return [text for chunk in _text_chunks(texts) for text in _standardize_chunk(chunk, steps)]
+
+
+def _check_texts(texts: object) -> Iterable[object]:
     if isinstance(texts, str | bytes):
-        raise TypeError(f"texts must be an iterable of str, got a single "
-                        f"{type(texts).__name__}: wrap it in a list, [text]")
+        raise TypeError(
+            f"texts must be an iterable of str (a list of documents), got a single "
+            f"{type(texts).__name__}: wrap it in a list, [text]"
+        )
     if not isinstance(texts, Iterable):
         raise TypeError(f"texts must be an iterable of str, got {type(texts).__name__}")
-    steps = _resolve(mode, lowercase, punctuation, normalization)
-    out: list[str] = []
-    chunk: list[str] = []
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"texts[{i}] must be a str, got {type(text).__name__}")
-        chunk.append(text)
-        if len(chunk) == _MANY_CHUNK:
-            out += [" ".join(part.split()) for part in _apply_many(chunk, steps)]
-            chunk = []
-    if chunk:
-        out += [" ".join(part.split()) for part in _apply_many(chunk, steps)]
-    return out
+    return texts
+
+
+def _text_chunks(texts: object) -> Iterator[list[str]]:
+    """``texts`` (checked: an iterable of str) in lists of :data:`_MANY_CHUNK`."""
+    docs = iter(_check_texts(texts))
+    done = 0
+    while chunk := list(islice(docs, _MANY_CHUNK)):
+        for i, text in enumerate(chunk, done):
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{i}] must be a str, got {type(text).__name__}")
+        done += len(chunk)
+        yield chunk
+
+
+def _mode_steps(mode: str) -> _Steps:
+    """The steps of a preset, with none of its options overridden."""
+    return _resolve(mode, _FROM_MODE, _FROM_MODE, _FROM_MODE)
 
 
 def _apply_many(texts: list[str], steps: _Steps) -> list[str]:
@@ -461,11 +474,15 @@ def _apply_many(texts: list[str], steps: _Steps) -> list[str]:
     return [_apply(text, steps) for text in texts]  # a text holds the separator itself
 
 
-def _words_many(texts: list[str], mode: str) -> list[list[str]]:
-    """``[word_tokens(standardize(t, mode)) for t in texts]`` for a list of str, without the
-    join and the split between the two (the same lists)."""
-    return [part.split() for part in _apply_many(texts, _resolve(mode, _FROM_MODE, _FROM_MODE,
-                                                                 _FROM_MODE))]
+def _standardize_chunk(texts: list[str], steps: _Steps) -> list[str]:
+    """``[standardize(t, ...) for t in texts]`` for a list of str and resolved steps."""
+    return [" ".join(part.split()) for part in _apply_many(texts, steps)]
+
+
+def _words_chunk(texts: list[str], steps: _Steps) -> list[list[str]]:
+    """``[word_tokens(standardize(t, ...)) for t in texts]``, without the join and the split
+    between the two (the same lists)."""
+    return [part.split() for part in _apply_many(texts, steps)]
 
 
 def standardize_nfkc(text: str) -> str:

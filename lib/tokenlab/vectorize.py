@@ -124,12 +124,12 @@ _STANDARDIZERS: dict[str, Callable[[str], str]] = {
     "standardize_nfkc": _text.standardize_nfkc,
     "standardize_keras": _text.standardize_keras,
 }
-# The standardizers that texts are passed through standardize_many with, and its mode
-# (matched by identity: a custom standardizer need not be hashable).
-_MANY_MODES: tuple[tuple[Callable[[str], str], str], ...] = (
-    (_text.standardize, "default"),
-    (_text.standardize_nfkc, "nfkc"),
-    (_text.standardize_keras, "keras"),
+# The standardizers run a chunk of texts at a time (as standardize_many does), with their
+# resolved steps; matched by identity, so a custom standardizer need not be hashable.
+_CHUNKED_STEPS: tuple[tuple[Callable[[str], str], tuple], ...] = (
+    (_text.standardize, _text._mode_steps("default")),
+    (_text.standardize_nfkc, _text._mode_steps("nfkc")),
+    (_text.standardize_keras, _text._mode_steps("keras")),
 )
 _SPLITTERS: dict[str, Callable[[str], list[str]]] = {
     "word_tokens": _text.word_tokens,
@@ -156,15 +156,14 @@ def _check_int(value: object, name: str, minimum: int, *, allow_none: bool = Tru
     return value
 
 
-def _check_texts(texts: object) -> Iterable[Any]:
-    if isinstance(texts, str | bytes):
-        raise TypeError(
-            f"texts must be an iterable of str (a list of documents), got a single "
-            f"{type(texts).__name__}: wrap it in a list, [text]"
-        )
-    if not isinstance(texts, Iterable):
-        raise TypeError(f"texts must be an iterable of str, got {type(texts).__name__}")
-    return texts
+def _split_checked(split: Callable[[str], list[str]], text: str) -> list[str]:
+    """``split(text)`` as a list, or a TypeError if ``split`` gave something else."""
+    tokens = split(text)
+    if type(tokens) is not list:
+        if not isinstance(tokens, list | tuple):
+            raise TypeError(f"split must return a list of str, got {type(tokens).__name__}")
+        tokens = list(tokens)
+    return tokens
 
 
 def _slices(size: int, step: int = 1 << 16) -> Iterable[slice]:
@@ -346,7 +345,6 @@ class TextVectorizer:
         }
         self._vocab: Vocabulary | None = None
         self._idf: np.ndarray | None = None
-        self._analyzer = self._make_analyzer()
 
     # -------------------------------------------------------------------- state
 
@@ -366,40 +364,24 @@ class TextVectorizer:
 
     # ----------------------------------------------------------------- analysis
 
-    def _make_analyzer(self) -> Callable[[str], list[str]]:
-        """``text -> tokens`` for standardized text: split, then the n-grams."""
-        split, n = self.split, self.ngrams
-        ngrams = _text.ngrams
-
-        def analyze(text: str) -> list[str]:
-            tokens = split(text)
-            if type(tokens) is not list:
-                if not isinstance(tokens, list | tuple):
-                    raise TypeError(f"split must return a list of str, "
-                                    f"got {type(tokens).__name__}")
-                tokens = list(tokens)
-            if n is not None and n > 1:
-                tokens = ngrams(tokens, (1, n))
-            return tokens
-
-        return analyze
-
     def _analyzed(self, texts: list[str]) -> Iterable[list[str]]:
-        """``analyze`` on each text. This package's standardizers run on all the texts at once
-        (:func:`~tokenlab.text.standardize_many`: the same strings, faster); with
-        ``word_tokens`` too, the words come straight from there (the same lists)."""
-        std, n = self.standardize, self.ngrams
-        mode = next((mode for known, mode in _MANY_MODES if std is known), None)
-        if mode is None:
-            cleaned = texts if std is None else map(std, texts)
-        elif self.split is _text.word_tokens:
-            words = _text._words_many(texts, mode)
-            if n is None or n == 1:
-                return words
-            return (_text.ngrams(tokens, (1, n)) for tokens in words)
+        """The tokens of each text: standardize, split, then the n-grams. This package's
+        standardizers run on all the texts at once (as :func:`~tokenlab.text.standardize_many`
+        does: the same strings, faster); with ``word_tokens`` too, the words come straight
+        from there (the same lists)."""
+        std, split, n = self.standardize, self.split, self.ngrams
+        steps = next((steps for known, steps in _CHUNKED_STEPS if std is known), None)
+        if steps is not None and split is _text.word_tokens:
+            token_lists: Iterable[list[str]] = _text._words_chunk(texts, steps)
         else:
-            cleaned = _text.standardize_many(texts, mode)
-        return map(self._analyzer, cleaned)
+            if steps is not None:
+                cleaned: Iterable[str] = _text._standardize_chunk(texts, steps)
+            else:
+                cleaned = texts if std is None else map(std, texts)
+            token_lists = map(partial(_split_checked, split), cleaned)
+        if n is not None and n > 1:
+            return (_text.ngrams(tokens, (1, n)) for tokens in token_lists)
+        return token_lists
 
     def analyze(self, text: str) -> list[str]:
         """The tokens ``text`` becomes: ``split(standardize(text))``, plus n-grams.
@@ -425,17 +407,10 @@ class TextVectorizer:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
-        std = self.standardize
-        return self._analyzer(text if std is None else std(text))
+        return next(iter(self._analyzed([text])))
 
     def _token_lists(self, texts: Texts) -> Iterable[list[str]]:
-        docs = iter(_check_texts(texts))
-        done = 0
-        while chunk := list(islice(docs, _text._MANY_CHUNK)):
-            for i, doc in enumerate(chunk, done):
-                if not isinstance(doc, str):
-                    raise TypeError(f"texts[{i}] must be a str, got {type(doc).__name__}")
-            done += len(chunk)
+        for chunk in _text._text_chunks(texts):
             yield from self._analyzed(chunk)
 
     # ---------------------------------------------------------------------- fit
