@@ -278,6 +278,49 @@ def test_fast_path_gives_torch_4d_inputs(monkeypatch):
     assert seen[-1][:3] == ((2, 4, 5, 8),) * 3
 
 
+DIRECT = [  # (q, k, v) shapes and dtypes the direct call takes: no mask, (B, H, L, d) alike
+    ((2, 3, 5, 8), (2, 3, 5, 8), (2, 3, 5, 8), torch.float32),
+    ((2, 3, 5, 8), (2, 3, 7, 8), (2, 3, 7, 4), torch.float32),  # Lq != Lk, dv != d
+    ((1, 2, 6, 4), (1, 2, 3, 4), (1, 2, 3, 4), torch.float64),  # more queries than keys
+    ((2, 2, 4, 8), (2, 2, 4, 8), (2, 2, 4, 8), torch.bfloat16),
+    ((1, 1, 0, 8), (1, 1, 3, 8), (1, 1, 3, 8), torch.float32),  # no queries
+]
+NOT_DIRECT = [  # each of these needs the full checks
+    ((2, 5, 8), (2, 5, 8), (2, 5, 8), torch.float32),  # 3-D: made 4-D first
+    ((2, 3, 5, 8), (1, 3, 5, 8), (2, 3, 5, 8), torch.float32),  # broadcast batch
+    ((1, 1, 5, 8), (1, 1, 0, 8), (1, 1, 0, 8), torch.float32),  # no keys: zeros
+    ((2, 3, 5, 8), (2, 3, 5, 8), (2, 3, 5, 8), torch.int64),  # integers become float32
+]
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize(("qs", "ks", "vs", "dtype"), DIRECT + NOT_DIRECT)
+def test_fast_path_direct_call_equals_the_checked_path(monkeypatch, qs, ks, vs, dtype, causal):
+    """The usual call skips the full checks (they cost about 3% of the kernel at L = 128) and
+    returns exactly the tensor the checked fast path returns; every other call is checked."""
+    from tokenlab import attention
+
+    q, k, v = (randn(*s, seed=i).mul(3).to(dtype) for i, s in enumerate((qs, ks, vs)))
+    expected = attention._fast(attention._check(q, k, v, None), causal)
+    checks = []
+    check = attention._check
+    monkeypatch.setattr(attention, "_check", lambda *a: checks.append(1) or check(*a))
+    fast, none = scaled_dot_product_attention(q, k, v, causal=causal, need_weights=False)
+    assert none is None
+    assert fast.dtype == expected.dtype and torch.equal(fast, expected)
+    assert bool(checks) == ((qs, ks, vs, dtype) in NOT_DIRECT)
+    # a mask, weights, a subclass (nn.Parameter) or mixed dtypes always take the checks
+    checks.clear()
+    if k.is_floating_point():
+        scaled_dot_product_attention(q, nn.Parameter(k), v, causal=causal, need_weights=False)
+        other = torch.float32 if dtype == torch.float64 else torch.float64
+        scaled_dot_product_attention(q, k, v.to(other), causal=causal, need_weights=False)
+    scaled_dot_product_attention(q, k, v, mask=torch.ones(ks[-2], dtype=torch.bool),
+                                 causal=causal, need_weights=False)
+    scaled_dot_product_attention(q, k, v, causal=causal)
+    assert len(checks) == (4 if k.is_floating_point() else 2)
+
+
 def test_fast_path_zeroes_rows_the_kernel_leaves_nan(monkeypatch):
     """Whatever torch gives for a query with no visible key (NaN before torch 2.5, and on
     some backends), the fast path returns zeros there."""
@@ -327,6 +370,17 @@ def test_no_keys_gives_zeros(need_weights):
     q, k, v = randn(3, 4), torch.zeros(0, 4), torch.zeros(0, 2)
     out, _ = scaled_dot_product_attention(q, k, v, need_weights=need_weights)
     assert out.shape == (3, 2) and (out == 0).all()
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_zero_dimensional_keys_give_uniform_weights(need_weights):
+    """d = 0: every score is an empty dot product, 0, so each query averages the values (the
+    explicit path used to divide by sqrt(0) and raise ZeroDivisionError)."""
+    q, k, v = torch.zeros(2, 0), torch.zeros(3, 0), randn(3, 2)
+    out, weights = scaled_dot_product_attention(q, k, v, need_weights=need_weights)
+    torch.testing.assert_close(out, v.mean(0).expand(2, 2), atol=1e-6, rtol=0)
+    if need_weights:
+        assert torch.equal(weights, torch.full((2, 3), 1 / 3))
 
 
 def test_fast_path_inputs_not_modified():

@@ -56,7 +56,9 @@ do not apply (``dv != d`` on the CPU, for one) torch falls back to its plain mat
 guarantee above is kept: the same validation and error messages, the same mask polarity
 (boolean ``True`` = attend, float added, ``causal`` combined with a mask), zero output for fully
 masked rows (found from the mask and zeroed, whatever the kernel gives there), inputs never
-modified. The output equals the explicit one to about ``1e-6`` in float32.
+modified. The output equals the explicit one to about ``1e-6`` in float32. The usual call (no
+mask; ``q``, ``k`` and ``v`` four-dimensional, alike in batch, heads, dtype and device) reaches
+the kernel after a few attribute tests instead of the full checks, with the same result.
 
 Its dtypes: float32 and float64 run as they are; float16 and bfloat16 run in their own dtype,
 the fast kernels' point on a GPU (they accumulate scores and softmax in float32 inside, so large
@@ -224,10 +226,16 @@ def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
     )
 
     # 1. Scores: every query against every key, scaled by 1/sqrt(d), in float32 or float64.
-    #    The scale multiplies q (Lq x d numbers), not the scores (Lq x Lk).
-    scores = torch.matmul(q.to(compute) * (1.0 / math.sqrt(d)), k.to(compute).transpose(-2, -1))
-    if scores.shape != shape:  # q and k broadcast against a larger v: materialize the scores
-        scores = scores.expand(shape).contiguous()
+    #    One batched product over the flattened (batch, head) dimensions, the scale applied
+    #    inside it (baddbmm's alpha): no scaled copy of q and no second pass over the scores.
+    #    (q and k are expanded to the full leading shape first, as matmul would; a copy only
+    #    where they broadcast, and Lq x d or Lk x d numbers, not Lq x Lk.)
+    n = math.prod(c.lead)
+    q3 = q.to(compute).expand(*c.lead, lq, d).reshape(n, lq, d)
+    k3 = k.to(compute).expand(*c.lead, lk, d).reshape(n, lk, d)
+    ignored = q3.new_zeros(1, 1, 1)  # baddbmm's added term, ignored with beta=0
+    scores = torch.baddbmm(ignored, q3, k3.transpose(1, 2), beta=0.0,
+                           alpha=1.0 / math.sqrt(d) if d else 1.0).view(shape)
 
     # 2. Masks: which keys each query may see (``allowed``) and what to add to its scores.
     allowed: torch.Tensor | None = None
@@ -315,6 +323,29 @@ def _fast(c: _Checked, causal: bool) -> torch.Tensor:
     return out.to(c.out_dtype)
 
 
+def _direct(q: Any, k: Any, v: Any, causal: bool) -> torch.Tensor | None:
+    """The fast path's output for the usual call, or None where the full checks must run.
+
+    The usual call: no mask, and ``q``, ``k``, ``v`` plain tensors of shape ``(batch, heads,
+    L, d)`` with the same batch and heads, one fused dtype, one device and at least one key.
+    :func:`_fast` would hand exactly these tensors to torch's kernel and return its output
+    untouched (no row can be fully masked, and the dtype is already the output's), so this
+    returns the same tensor after a dozen attribute tests, not the full checks: at L = 128 the
+    checks' Python, run between kernels that have flushed its code from the caches, cost about
+    3% of the kernel's time. Anything else returns None and takes the full checks.
+    """
+    if type(q) is not torch.Tensor or type(k) is not torch.Tensor or type(v) is not torch.Tensor:
+        return None
+    qs, ks, vs = q.shape, k.shape, v.shape
+    if not (len(qs) == len(ks) == len(vs) == 4 and qs[:2] == ks[:2] == vs[:2]
+            and qs[3] == ks[3] and ks[2] == vs[2] and ks[2] > 0):
+        return None
+    if not (q.dtype == k.dtype == v.dtype and q.dtype in _FUSED_DTYPES
+            and q.device == k.device == v.device):
+        return None
+    return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+
+
 def scaled_dot_product_attention(
     q: torch.Tensor,
     k: torch.Tensor,
@@ -392,6 +423,10 @@ def scaled_dot_product_attention(
     tensor([[0.0000, 0.0000],
             [2.3395, 3.3395]])
     """
+    if not need_weights and mask is None:
+        direct = _direct(q, k, v, causal)
+        if direct is not None:
+            return direct, None
     checked = _check(q, k, v, mask)
     if not need_weights:
         return _fast(checked, causal), None
