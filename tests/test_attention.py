@@ -365,6 +365,44 @@ def test_fast_path_fully_masked_rows_and_gradients():
             torch.testing.assert_close(qg.grad, grad, atol=1e-5, rtol=0)
 
 
+def test_fast_path_with_a_mask_makes_no_copy_of_the_output(monkeypatch):
+    """Without autograd, the kernel's output comes back as it is when no row is fully masked
+    (the usual padding mask) and is zeroed in place when some row is: no second output-sized
+    tensor (a fresh one cost more than the kernel at L = 128)."""
+    sdpa = F.scaled_dot_product_attention
+    made = []
+
+    def spy(*args, **kwargs):
+        made.append(sdpa(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(F, "scaled_dot_product_attention", spy)
+    q, k, v = randn(2, 3, 4, 8, seed=1), randn(2, 3, 5, 8, seed=2), randn(2, 3, 5, 8, seed=3)
+    padding = torch.tensor([[True] * 5, [True, True, True, False, False]])[:, None, None, :]
+    fast, _ = scaled_dot_product_attention(q, k, v, mask=padding, need_weights=False)
+    assert fast.data_ptr() == made[-1].data_ptr()
+    assert torch.equal(fast, sdpa(q, k, v, attn_mask=padding))
+    blind = torch.ones(4, 5, dtype=torch.bool)
+    blind[2] = False  # query 2 sees no key
+    fast, _ = scaled_dot_product_attention(q, k, v, mask=blind, need_weights=False)
+    assert fast.data_ptr() == made[-1].data_ptr()
+    assert (fast[..., 2, :] == 0).all() and (fast[..., [0, 1, 3], :] != 0).any()
+
+
+@given(st.lists(st.integers(1, 3), max_size=4), st.lists(st.integers(1, 3), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_mask_fit_shortcut_agrees_with_torch_broadcasting(shape, target):
+    """The mask check's shortcut says "fits" exactly when torch broadcasts the mask to the
+    scores' shape without enlarging it."""
+    from tokenlab import attention
+
+    try:
+        fits = torch.broadcast_shapes(tuple(shape), tuple(target)) == tuple(target)
+    except RuntimeError:
+        fits = False
+    assert attention._fits(tuple(shape), tuple(target)) == fits
+
+
 @pytest.mark.parametrize("need_weights", [True, False])
 def test_no_keys_gives_zeros(need_weights):
     q, k, v = randn(3, 4), torch.zeros(0, 4), torch.zeros(0, 2)

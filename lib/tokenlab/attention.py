@@ -137,6 +137,14 @@ def _broadcast(shapes: Sequence[Sequence[int]], message: Callable[[], str]) -> t
         raise ValueError(message()) from None
 
 
+def _fits(shape: Sequence[int], target: Sequence[int]) -> bool:
+    """Whether ``shape`` broadcasts to ``target`` without enlarging it (no more dimensions, each
+    one 1 or equal): the usual mask, told without ``torch.broadcast_shapes``'s Python."""
+    return len(shape) <= len(target) and all(
+        s == 1 or s == t for s, t in zip(reversed(shape), reversed(target), strict=False)
+    )
+
+
 def _causal(lq: int, lk: int, device: torch.device) -> torch.Tensor:
     """Boolean ``(lq, lk)``, True where key ``j <= i`` (top-left aligned, as torch's SDPA)."""
     return torch.ones(lq, lk, dtype=torch.bool, device=device).tril()
@@ -194,7 +202,7 @@ def _check(q: Any, k: Any, v: Any, mask: Any) -> _Checked:
         mask = torch.as_tensor(mask, device=q.device)
         if mask.dtype != torch.bool and not mask.is_floating_point():
             raise TypeError(f"mask must be boolean or floating, got dtype {mask.dtype}")
-        fits = _broadcast(
+        fits = scores_shape if _fits(mask.shape, scores_shape) else _broadcast(
             (mask.shape, scores_shape),
             lambda: f"mask of shape {tuple(mask.shape)} does not broadcast to the scores' "
             f"shape (..., Lq, Lk) = {scores_shape} of {shapes}",
@@ -313,9 +321,17 @@ def _fast(c: _Checked, causal: bool) -> torch.Tensor:
                 mask = mask.masked_fill(~_causal(lq, lk, mask.device), float("-inf"))
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal)
     # Fully masked rows: zero, whatever the kernel gave there (NaN in some versions/backends).
+    # In place, since ``out`` is the kernel's fresh tensor, unless autograd needs it as it is
+    # (the kernel's backward reads its output); skipped on the CPU when no row is fully
+    # masked (the usual padding mask), where a copy of the output would cost more than the
+    # check (a fresh 1 MiB block took longer than the kernel at L = 128). On other devices the
+    # check would wait for the device, so the rows are filled either way.
     if mask is not None:
         visible = mask.any(-1) if mask.dtype == torch.bool else (mask != float("-inf")).any(-1)
-        out = out.masked_fill(~visible.unsqueeze(-1), 0.0)
+        if out.device.type != "cpu" or not bool(visible.all()):
+            hidden = ~visible.unsqueeze(-1)
+            out = (out.masked_fill(hidden, 0.0) if out.requires_grad
+                   else out.masked_fill_(hidden, 0.0))
     elif lk == 0:
         out = out.new_zeros(out.shape)
     if out.shape[:-2] != lead:
