@@ -3,10 +3,14 @@
 Run::
 
     python benchmarks/bench_attention.py [--lengths 128 256 512 1024 2048 4096]
-                                         [--batch 4 --heads 8 --dim 64 --repeats 3 --causal]
+                                         [--batch 4 --heads 8 --dim 64 --repeats 3]
+                                         [--causal | --padding]
 
 Random queries, keys and values (float32, fixed seed) of shape ``(batch, heads, L, dim)``,
-``batch x heads = 32`` and ``dim = 64`` by default, for each sequence length ``L``. Each method
+``batch x heads = 32`` and ``dim = 64`` by default, for each sequence length ``L``; no mask,
+or causal (``--causal``), or a boolean key-padding mask ``(batch, 1, 1, L)`` in which the last
+quarter of every other sequence is padding (``--padding``: the masked call a padded batch
+makes, given to every method, torch SDPA as its ``attn_mask``). Each method
 runs at each length in its own child process, so that peak memories do not mix and a method
 that runs out of memory cannot take the others with it:
 
@@ -76,8 +80,11 @@ def _needed_bytes(method: str, n: int, length: int, dim: int, itemsize: int) -> 
     return 4 * outputs + 64 * 2**20
 
 
-def _naive(q, k, v, causal: bool):
-    """Attention one query at a time, in Python: the textbook formula, nothing fused."""
+def _naive(q, k, v, causal: bool, keep=None):
+    """Attention one query at a time, in Python: the textbook formula, nothing fused.
+
+    ``keep``: ``None`` or a boolean ``(batch, L)`` key-padding mask (True = a real key).
+    """
     import torch
 
     batch, heads, length, dim = q.shape
@@ -86,6 +93,8 @@ def _naive(q, k, v, causal: bool):
     for b in range(batch):
         for h in range(heads):
             keys, values = k[b, h], v[b, h]
+            if keep is not None:
+                keys, values = keys[keep[b]], values[keep[b]]
             for i in range(length):
                 visible = i + 1 if causal else keys.shape[0]
                 scores = keys[:visible] @ q[b, h, i] * scale
@@ -109,12 +118,20 @@ def _setup(args: argparse.Namespace):
     shape = (args.batch, args.heads, args.length, args.dim)
     q, k, v = (torch.randn(shape, generator=gen).to(device) for _ in range(3))
     causal = args.causal
+    keep = mask = None
+    if args.padding:  # every other sequence of the batch: its last quarter is padding
+        keep = torch.ones(args.batch, args.length, dtype=torch.bool)
+        keep[::2, args.length - args.length // 4:] = False
+        keep = keep.to(device)
+        mask = keep[:, None, None, :]  # (batch, 1, 1, L): every head, every query
     runs = {
-        "tokenlab explicit": lambda: scaled_dot_product_attention(q, k, v, causal=causal)[0],
-        "tokenlab fast": lambda: scaled_dot_product_attention(q, k, v, causal=causal,
+        "tokenlab explicit": lambda: scaled_dot_product_attention(q, k, v, mask=mask,
+                                                                  causal=causal)[0],
+        "tokenlab fast": lambda: scaled_dot_product_attention(q, k, v, mask=mask, causal=causal,
                                                               need_weights=False)[0],
-        "torch SDPA": lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal),
-        "naive loop": lambda: _naive(q, k, v, causal),
+        "torch SDPA": lambda: F.scaled_dot_product_attention(q, k, v, attn_mask=mask,
+                                                             is_causal=causal),
+        "naive loop": lambda: _naive(q, k, v, causal, keep),
     }
     return device, runs
 
@@ -274,6 +291,9 @@ def main() -> None:
     parser.add_argument("--heads", type=int, default=8)
     parser.add_argument("--dim", type=int, default=64, help="head dimension")
     parser.add_argument("--causal", action="store_true", help="causal attention")
+    parser.add_argument("--padding", action="store_true",
+                        help="a boolean key-padding mask, (batch, 1, 1, L), for every method: "
+                             "the last quarter of every other sequence is padding")
     parser.add_argument("--repeats", type=int, default=3, help="timed samples per method")
     parser.add_argument("--min-sample", type=float, default=0.2,
                         help="seconds of back-to-back calls per timed sample")
@@ -294,6 +314,8 @@ def main() -> None:
         return
 
     methods = _common.parse_methods(parser, args.methods, METHODS)
+    if args.padding and args.causal:
+        parser.error("--padding and --causal: torch SDPA takes a mask or is_causal, not both")
     if any(length <= 0 for length in args.lengths):
         parser.error("lengths must be positive")
     import torch  # only for the versions printed and the device check
@@ -302,7 +324,8 @@ def main() -> None:
         parser.error("--device cuda: CUDA is not available here")
 
     print(f"attention of (batch {args.batch}, heads {args.heads}, L, dim {args.dim}) float32 "
-          f"q, k, v on {args.device}{', causal' if args.causal else ''}, seed {args.seed}; "
+          f"q, k, v on {args.device}{', causal' if args.causal else ''}"
+          f"{', key padding' if args.padding else ''}, seed {args.seed}; "
           f"median of {args.repeats} samples of >= {args.min_sample} s; naive loop up to "
           f"L={args.naive_max_len}")
     print(_machine(args.device))
@@ -313,7 +336,7 @@ def main() -> None:
     print("-" * len(header))
     checks, threads, inexact = [], {}, False
     names = ("batch", "heads", "dim", "repeats", "seed", "device", "threads", "min_sample")
-    causal = ("--causal",) if args.causal else ()
+    flags = ("--causal",) * args.causal + ("--padding",) * args.padding
     with tempfile.TemporaryDirectory() as tmp:
         for length in args.lengths:
             results, outputs = {}, {}
@@ -323,7 +346,7 @@ def main() -> None:
                     continue
                 out = Path(tmp) / f"{method.replace(' ', '_')}_{length}.npy"
                 proc = _common.run_worker(__file__, method, args, names, "--length",
-                                          str(length), "--out", str(out), *causal)
+                                          str(length), "--out", str(out), *flags)
                 if proc.returncode:
                     tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
                     results[method] = {"failed": f"exit code {proc.returncode}"}
@@ -380,7 +403,7 @@ def main() -> None:
         print(f"{'L':>5} {'SDPA s':>9}  {'tokenlab fast':>22}  {'tokenlab explicit':>22}")
         for length in args.lengths:
             proc = _common.run_worker(__file__, PAIRED, args, names, "--length", str(length),
-                                      *causal)
+                                      *flags)
             if proc.returncode:
                 print(f"{length:>5} failed: exit code {proc.returncode}")
                 continue

@@ -278,7 +278,7 @@ def test_fast_path_gives_torch_4d_inputs(monkeypatch):
     assert seen[-1][:3] == ((2, 4, 5, 8),) * 3
 
 
-DIRECT = [  # (q, k, v) shapes and dtypes the direct call takes: no mask, (B, H, L, d) alike
+DIRECT = [  # (q, k, v) shapes and dtypes the direct call takes: (B, H, L, d) alike
     ((2, 3, 5, 8), (2, 3, 5, 8), (2, 3, 5, 8), torch.float32),
     ((2, 3, 5, 8), (2, 3, 7, 8), (2, 3, 7, 4), torch.float32),  # Lq != Lk, dv != d
     ((1, 2, 6, 4), (1, 2, 3, 4), (1, 2, 3, 4), torch.float64),  # more queries than keys
@@ -291,34 +291,67 @@ NOT_DIRECT = [  # each of these needs the full checks
     ((1, 1, 5, 8), (1, 1, 0, 8), (1, 1, 0, 8), torch.float32),  # no keys: zeros
     ((2, 3, 5, 8), (2, 3, 5, 8), (2, 3, 5, 8), torch.int64),  # integers become float32
 ]
+# Masks, as functions of (the leading shape, Lq, Lk): the direct call takes the boolean ones
+# that fit the scores (without causal); a float mask, or one that would enlarge the scores,
+# takes the checks (the latter to raise their error).
+MASKS = {
+    None: None,
+    "padding": lambda lead, lq, lk: (  # (batch, 1, .., 1, Lk): sequences of lengths Lk, 1, ..
+        torch.arange(lk) < torch.tensor([lk, 1] * lead[0])[:lead[0], None]
+    ).view(lead[0], *(1,) * (len(lead) - 1), 1, lk),
+    "blind row": lambda lead, lq, lk: torch.arange(lq)[:, None] % 3 != 1,  # every third blind
+    "keys": lambda lead, lq, lk: torch.arange(lk) % 2 == 0,  # (Lk,): checked, made 4-D
+    "float": lambda lead, lq, lk: torch.zeros(lq, lk).masked_fill(torch.arange(lk) == 0, -1e4),
+}
 
 
 @pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("mask_kind", list(MASKS))
 @pytest.mark.parametrize(("qs", "ks", "vs", "dtype"), DIRECT + NOT_DIRECT)
-def test_fast_path_direct_call_equals_the_checked_path(monkeypatch, qs, ks, vs, dtype, causal):
+def test_fast_path_direct_call_equals_the_checked_path(monkeypatch, qs, ks, vs, dtype,
+                                                        mask_kind, causal):
     """The usual call skips the full checks (they cost about 3% of the kernel at L = 128) and
     returns exactly the tensor the checked fast path returns; every other call is checked."""
     from tokenlab import attention
 
     q, k, v = (randn(*s, seed=i).mul(3).to(dtype) for i, s in enumerate((qs, ks, vs)))
-    expected = attention._fast(attention._check(q, k, v, None), causal)
+    lead, lq, lk = torch.broadcast_shapes(qs[:-2], ks[:-2]), qs[-2], ks[-2]
+    mask = None if mask_kind is None else MASKS[mask_kind](lead, lq, lk)
+    expected = attention._fast(attention._check(q, k, v, mask), causal)
     checks = []
     check = attention._check
     monkeypatch.setattr(attention, "_check", lambda *a: checks.append(1) or check(*a))
-    fast, none = scaled_dot_product_attention(q, k, v, causal=causal, need_weights=False)
+    fast, none = scaled_dot_product_attention(q, k, v, mask=mask, causal=causal,
+                                              need_weights=False)
     assert none is None
     assert fast.dtype == expected.dtype and torch.equal(fast, expected)
-    assert bool(checks) == ((qs, ks, vs, dtype) in NOT_DIRECT)
-    # a mask, weights, a subclass (nn.Parameter) or mixed dtypes always take the checks
+    direct = ((qs, ks, vs, dtype) in DIRECT and (mask is None or (
+        mask.dtype == torch.bool and mask.dim() >= 2 and not causal)))
+    assert bool(checks) != direct
+    # weights, a subclass (nn.Parameter) or mixed dtypes always take the checks
     checks.clear()
     if k.is_floating_point():
-        scaled_dot_product_attention(q, nn.Parameter(k), v, causal=causal, need_weights=False)
+        scaled_dot_product_attention(q, nn.Parameter(k), v, mask=mask, causal=causal,
+                                     need_weights=False)
         other = torch.float32 if dtype == torch.float64 else torch.float64
-        scaled_dot_product_attention(q, k, v.to(other), causal=causal, need_weights=False)
-    scaled_dot_product_attention(q, k, v, mask=torch.ones(ks[-2], dtype=torch.bool),
-                                 causal=causal, need_weights=False)
-    scaled_dot_product_attention(q, k, v, causal=causal)
-    assert len(checks) == (4 if k.is_floating_point() else 2)
+        scaled_dot_product_attention(q, k, v.to(other), mask=mask, causal=causal,
+                                     need_weights=False)
+    scaled_dot_product_attention(q, k, v, mask=mask, causal=causal)
+    assert len(checks) == (3 if k.is_floating_point() else 1)
+
+
+def test_fast_path_direct_call_leaves_bad_masks_to_the_checks():
+    """A mask the direct call cannot take gets the checks' error, not torch's."""
+    q = randn(2, 3, 4, 8)
+    with pytest.raises(ValueError, match="would enlarge"):
+        scaled_dot_product_attention(q, q, q, mask=torch.ones(5, 2, 3, 4, 4, dtype=torch.bool),
+                                     need_weights=False)
+    with pytest.raises(ValueError, match="does not broadcast"):
+        scaled_dot_product_attention(q, q, q, mask=torch.ones(3, 4, dtype=torch.bool),
+                                     need_weights=False)
+    with pytest.raises(TypeError, match="boolean or floating"):
+        scaled_dot_product_attention(q, q, q, mask=torch.ones(4, 4, dtype=torch.int64),
+                                     need_weights=False)
 
 
 def test_fast_path_zeroes_rows_the_kernel_leaves_nan(monkeypatch):
@@ -345,6 +378,10 @@ def test_fast_path_zeroes_rows_the_kernel_leaves_nan(monkeypatch):
     late = torch.tensor([False, True, True]).expand(3, 3)
     fast3, _ = scaled_dot_product_attention(q, q, q, mask=late, causal=True, need_weights=False)
     assert (fast3[:, 0] == 0).all() and torch.isfinite(fast3).all()
+    # the direct call, (batch, heads, L, d) with a boolean mask, zeroes them too
+    q4 = randn(2, 2, 3, 4, seed=2)
+    fast4, _ = scaled_dot_product_attention(q4, q4, q4, mask=mask, need_weights=False)
+    assert (fast4[..., 1, :] == 0).all() and torch.isfinite(fast4).all()
 
 
 def test_fast_path_fully_masked_rows_and_gradients():

@@ -56,9 +56,10 @@ do not apply (``dv != d`` on the CPU, for one) torch falls back to its plain mat
 guarantee above is kept: the same validation and error messages, the same mask polarity
 (boolean ``True`` = attend, float added, ``causal`` combined with a mask), zero output for fully
 masked rows (found from the mask and zeroed, whatever the kernel gives there), inputs never
-modified. The output equals the explicit one to about ``1e-6`` in float32. The usual call (no
-mask; ``q``, ``k`` and ``v`` four-dimensional, alike in batch, heads, dtype and device) reaches
-the kernel after a few attribute tests instead of the full checks, with the same result.
+modified. The output equals the explicit one to about ``1e-6`` in float32. The usual call
+(``q``, ``k`` and ``v`` four-dimensional, alike in batch, heads, dtype and device; no mask, or
+a boolean one that fits the scores, such as a padding mask) reaches the kernel after a few
+attribute tests instead of the full checks, with the same result.
 
 Its dtypes: float32 and float64 run as they are; float16 and bfloat16 run in their own dtype,
 the fast kernels' point on a GPU (they accumulate scores and softmax in float32 inside, so large
@@ -263,9 +264,19 @@ def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
     # 3. Softmax over the keys (torch's, which subtracts each row's maximum); a row with no
     #    visible key (all -inf) would be NaN there: it gets all-zero weights instead.
     #    Without autograd the softmax overwrites the scores: one (..., Lq, Lk) tensor in all.
+    #    Which rows those are: with a boolean mask (and causal) alone, read off the mask, the
+    #    size of the mask, not of the scores; with a float mask, off the masked scores (one
+    #    more pass over them), since added finite values can also reach -inf. On the CPU the
+    #    fill is skipped when no row is blind (a padded batch's usual case): it is another
+    #    pass over the weights. (On other devices the test would wait for the device.)
     dead = None
     if lk and (allowed is not None or (mask is not None and mask.is_floating_point())):
-        dead = scores.detach().amax(dim=-1, keepdim=True) == float("-inf")
+        if mask is not None and mask.is_floating_point():
+            dead = scores.detach().amax(dim=-1, keepdim=True) == float("-inf")
+        else:
+            dead = ~allowed.any(-1, keepdim=True)
+        if dead.device.type == "cpu" and not bool(dead.any()):
+            dead = None
     weights = torch.softmax(scores, dim=-1) if grad else torch.softmax(scores, -1, out=scores)
     if dead is not None:
         weights = weights.masked_fill(dead, 0.0) if grad else weights.masked_fill_(dead, 0.0)
@@ -321,17 +332,9 @@ def _fast(c: _Checked, causal: bool) -> torch.Tensor:
                 mask = mask.masked_fill(~_causal(lq, lk, mask.device), float("-inf"))
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=is_causal)
     # Fully masked rows: zero, whatever the kernel gave there (NaN in some versions/backends).
-    # In place, since ``out`` is the kernel's fresh tensor, unless autograd needs it as it is
-    # (the kernel's backward reads its output); skipped on the CPU when no row is fully
-    # masked (the usual padding mask), where a copy of the output would cost more than the
-    # check (a fresh 1 MiB block took longer than the kernel at L = 128). On other devices the
-    # check would wait for the device, so the rows are filled either way.
     if mask is not None:
         visible = mask.any(-1) if mask.dtype == torch.bool else (mask != float("-inf")).any(-1)
-        if out.device.type != "cpu" or not bool(visible.all()):
-            hidden = ~visible.unsqueeze(-1)
-            out = (out.masked_fill(hidden, 0.0) if out.requires_grad
-                   else out.masked_fill_(hidden, 0.0))
+        out = _zero_blind_rows(out, visible)
     elif lk == 0:
         out = out.new_zeros(out.shape)
     if out.shape[:-2] != lead:
@@ -339,16 +342,19 @@ def _fast(c: _Checked, causal: bool) -> torch.Tensor:
     return out.to(c.out_dtype)
 
 
-def _direct(q: Any, k: Any, v: Any, causal: bool) -> torch.Tensor | None:
+def _direct(q: Any, k: Any, v: Any, mask: Any, causal: bool) -> torch.Tensor | None:
     """The fast path's output for the usual call, or None where the full checks must run.
 
-    The usual call: no mask, and ``q``, ``k``, ``v`` plain tensors of shape ``(batch, heads,
-    L, d)`` with the same batch and heads, one fused dtype, one device and at least one key.
-    :func:`_fast` would hand exactly these tensors to torch's kernel and return its output
-    untouched (no row can be fully masked, and the dtype is already the output's), so this
-    returns the same tensor after a dozen attribute tests, not the full checks: at L = 128 the
-    checks' Python, run between kernels that have flushed its code from the caches, cost about
-    3% of the kernel's time. Anything else returns None and takes the full checks.
+    The usual call: ``q``, ``k``, ``v`` plain tensors of shape ``(batch, heads, L, d)`` with
+    the same batch and heads, one fused dtype, one device and at least one key; and either no
+    mask, or a boolean mask on that device that broadcasts to the scores without enlarging
+    them with at least 2 dimensions (a padding mask ``(batch, 1, 1, Lk)``, say), without
+    ``causal``. :func:`_fast` would
+    hand exactly these tensors to torch's kernel and zero the same rows (none without a mask),
+    so this returns the same tensor after a few attribute tests instead of the full checks: at
+    L = 128 the checks' Python, run between kernels that have flushed its code from the
+    caches, cost 3-4% of the kernel's time, and :func:`_fast`'s reshaping as much again.
+    Anything else returns None and takes the full checks.
     """
     if type(q) is not torch.Tensor or type(k) is not torch.Tensor or type(v) is not torch.Tensor:
         return None
@@ -359,7 +365,30 @@ def _direct(q: Any, k: Any, v: Any, causal: bool) -> torch.Tensor | None:
     if not (q.dtype == k.dtype == v.dtype and q.dtype in _FUSED_DTYPES
             and q.device == k.device == v.device):
         return None
-    return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    if mask is None:
+        return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    if (causal or type(mask) is not torch.Tensor or mask.dtype != torch.bool
+            or mask.device != q.device or mask.dim() < 2  # torch's kernel wants (.., Lq, Lk)
+            or not _fits(mask.shape, (*qs[:3], ks[2]))):
+        return None
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    return _zero_blind_rows(out, mask.any(-1))
+
+
+def _zero_blind_rows(out: torch.Tensor, visible: torch.Tensor) -> torch.Tensor:
+    """``out`` (the kernel's fresh output) with zeros for the queries that see no key.
+
+    Whatever the kernel gave there (NaN in some versions and backends), those rows become 0.
+    In place, unless autograd needs ``out`` as it is (the kernel's backward reads its
+    output); skipped on the CPU when every query sees a key (a padded batch's usual case),
+    where a copy of the output would cost more than the check (a fresh 1 MiB block took longer
+    than the kernel at L = 128). On other devices the check would wait for the device, so the
+    rows are filled either way.
+    """
+    if out.device.type == "cpu" and bool(visible.all()):
+        return out
+    hidden = ~visible.unsqueeze(-1)
+    return out.masked_fill(hidden, 0.0) if out.requires_grad else out.masked_fill_(hidden, 0.0)
 
 
 def scaled_dot_product_attention(
@@ -439,8 +468,8 @@ def scaled_dot_product_attention(
     tensor([[0.0000, 0.0000],
             [2.3395, 3.3395]])
     """
-    if not need_weights and mask is None:
-        direct = _direct(q, k, v, causal)
+    if not need_weights:
+        direct = _direct(q, k, v, mask, causal)
         if direct is not None:
             return direct, None
     checked = _check(q, k, v, mask)
