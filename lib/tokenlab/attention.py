@@ -266,20 +266,17 @@ def _explicit(c: _Checked, causal: bool) -> tuple[torch.Tensor, torch.Tensor]:
     #    Without autograd the softmax overwrites the scores: one (..., Lq, Lk) tensor in all.
     #    Which rows those are: with a boolean mask (and causal) alone, read off the mask, the
     #    size of the mask, not of the scores; with a float mask, off the masked scores (one
-    #    more pass over them), since added finite values can also reach -inf. On the CPU the
-    #    fill is skipped when no row is blind (a padded batch's usual case): it is another
-    #    pass over the weights. (On other devices the test would wait for the device.)
-    dead = None
+    #    more pass over them, before the softmax overwrites them), since added finite values
+    #    can also reach -inf. The fill is the fast path's (:func:`_zero_blind_rows`).
+    visible = None
     if lk and (allowed is not None or (mask is not None and mask.is_floating_point())):
         if mask is not None and mask.is_floating_point():
-            dead = scores.detach().amax(dim=-1, keepdim=True) == float("-inf")
+            visible = scores.detach().amax(dim=-1) != float("-inf")
         else:
-            dead = ~allowed.any(-1, keepdim=True)
-        if dead.device.type == "cpu" and not bool(dead.any()):
-            dead = None
+            visible = allowed.any(-1)
     weights = torch.softmax(scores, dim=-1) if grad else torch.softmax(scores, -1, out=scores)
-    if dead is not None:
-        weights = weights.masked_fill(dead, 0.0) if grad else weights.masked_fill_(dead, 0.0)
+    if visible is not None:
+        weights = _zero_blind_rows(weights, visible)
 
     # 4. The output: a weighted average of the values.
     output = weights @ v.to(compute)
@@ -376,7 +373,8 @@ def _direct(q: Any, k: Any, v: Any, mask: Any, causal: bool) -> torch.Tensor | N
 
 
 def _zero_blind_rows(out: torch.Tensor, visible: torch.Tensor) -> torch.Tensor:
-    """``out`` (the kernel's fresh output) with zeros for the queries that see no key.
+    """``out`` (the kernel's fresh output, or the explicit path's fresh weights) with zeros
+    for the queries that see no key (``visible``: ``(..., Lq)``, False for those).
 
     Whatever the kernel gave there (NaN in some versions and backends), those rows become 0.
     In place, unless autograd needs ``out`` as it is (the kernel's backward reads its
